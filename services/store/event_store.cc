@@ -1,0 +1,35 @@
+#include "store/event_store.h"
+
+#include "model/event_codec.h"
+
+namespace polku::store {
+
+std::string_view WriteOutcomeName(WriteOutcome o) {
+  switch (o) {
+    case WriteOutcome::kAccepted: return "ACCEPTED";
+    case WriteOutcome::kDuplicate: return "DUPLICATE";
+    case WriteOutcome::kConflict: return "CONFLICT";
+    case WriteOutcome::kErased: return "ERASED";
+  }
+  return "UNKNOWN";
+}
+
+EventRecord MakeRecord(std::string_view tenant, const model::LearningEvent& e,
+                       const model::EventTags& tags, int64_t received_at_ms) {
+  EventRecord r;
+  r.tenant = std::string(tenant);
+  r.event_id = e.event_id;
+  r.learner_key = e.learner.key;
+  r.occurred_at_ms = e.occurred_at_ms;
+  r.received_at_ms = received_at_ms;
+  r.platform = e.source.platform;
+  r.verb = e.verb;
+  r.mode = tags.mode;
+  r.object_id = e.object.id;
+  r.content_hash = model::ContentHash(e);
+  r.body_json = model::CanonicalJson(e);
+  r.tags_json = model::TagsJson(tags);
+  return r;
+}
+
+}  // namespace polku::store

@@ -1,0 +1,129 @@
+#include "store/sqlite_event_store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "common/status_matchers.h"
+#include "gmock/gmock.h"
+#include "store/event_store_conformance.h"
+
+namespace polku::store {
+namespace {
+
+using ::polku::testing::StatusIs;
+
+std::string TempDbPath() {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("polku-store-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / ("db-" + std::to_string(counter++) + ".sqlite")).string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, EventStoreConformance,
+    ::testing::Values(StoreFactory{
+        "Sqlite",
+        []() -> std::unique_ptr<EventStore> {
+          auto store = SqliteEventStore::Open(TempDbPath());
+          EXPECT_TRUE(store.ok()) << store.status();
+          return std::move(store).value();
+        }}),
+    [](const auto& info) { return info.param.name; });
+
+EventRecord SampleRecord(std::string id) {
+  EventRecord r;
+  r.tenant = "t1";
+  r.event_id = std::move(id);
+  r.learner_key = "lms.example#1";
+  r.occurred_at_ms = 1;
+  r.content_hash = "h";
+  r.body_json = "{}";
+  r.tags_json = "{}";
+  r.object_id = "o";
+  return r;
+}
+
+TEST(SqliteEventStore, EventsSurviveReopen) {
+  std::string path = TempDbPath();
+  {
+    POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+    POLKU_ASSERT_OK(store->Append({SampleRecord("a"), SampleRecord("b")}));
+  }
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+  EXPECT_EQ(*store->Count("t1"), 2);
+}
+
+TEST(SqliteEventStore, UsesWalAndFullSyncByDefault) {
+  std::string path = TempDbPath();
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), SqliteEventStore::SchemaVersion());
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(SqliteEventStore, RefusesANewerSchema) {
+  std::string path = TempDbPath();
+  {
+    POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=999", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_THAT(SqliteEventStore::Open(path),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::HasSubstr("newer")));
+}
+
+TEST(SqliteEventStore, GroupCommitReportsBatches) {
+  std::atomic<size_t> records{0};
+  SqliteEventStore::Options options;
+  options.on_commit = [&](const CommitStats& s) { records += s.records; };
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store,
+                             SqliteEventStore::Open(TempDbPath(), options));
+  POLKU_ASSERT_OK(store->Append({SampleRecord("a"), SampleRecord("b")}));
+  EXPECT_EQ(records.load(), 2u);
+}
+
+TEST(SqliteEventStore, TombstoneDoesNotHoldTheLearnerKey) {
+  std::string path = TempDbPath();
+  {
+    POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+    POLKU_ASSERT_OK(store->Append({SampleRecord("a")}));
+    POLKU_ASSERT_OK(store->EraseLearner("t1", "lms.example#1", 5));
+    POLKU_ASSERT_OK(store->Close());
+  }
+  std::string bytes;
+  for (const char* suffix : {"", "-wal"}) {
+    std::FILE* f = std::fopen((path + suffix).c_str(), "rb");
+    if (f == nullptr) continue;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) bytes.append(buf, n);
+    std::fclose(f);
+  }
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find("lms.example#1"), std::string::npos);
+}
+
+TEST(SqliteEventStore, OpenFailsOnAnUnwritablePath) {
+  EXPECT_THAT(SqliteEventStore::Open("/nonexistent-dir/x/db.sqlite"),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace polku::store
