@@ -36,10 +36,9 @@ std::vector<EventResult> Ingestor::Prepare(std::string_view tenant,
                                         model::Platform::kUnspecified
                                     ? model::Platform::kNative
                                     : native->source.platform;
+      // Native callers speak Polku's schema and must send an id; ids are
+      // derived only for source formats that may lack one.
       events.push_back(std::move(*native));
-      if (events.back().event_id.empty() && !events.back().learner.key.empty()) {
-        events.back().event_id = model::DeriveEventId(tenant, events.back());
-      }
     } else {
       const SourceEvent& source = std::get<SourceEvent>(items[i]);
       absl::Status s = Normalise(tenant, source, events);

@@ -70,17 +70,19 @@ absl::StatusOr<double> GetDouble(const YAML::Node& node, const Where& where,
 template <typename Parse>
 absl::StatusOr<uint64_t> EnumMask(const YAML::Node& node, Parse parse,
                                   const Where& where, std::string_view key) {
-  YAML::Node list = node;
+  // Collect the names first: assigning to a copy of a yaml-cpp node would
+  // rewrite the node it shares data with.
+  std::vector<std::string> names;
   if (node.IsScalar()) {
-    list = YAML::Node(YAML::NodeType::Sequence);
-    list.push_back(node);
+    names.push_back(node.as<std::string>());
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      names.push_back(item.IsScalar() ? item.as<std::string>() : "");
+    }
   }
-  if (!list.IsSequence() || list.size() == 0) {
-    return where.Error(key, "must be a non-empty list of names");
-  }
+  if (names.empty()) return where.Error(key, "must be a non-empty list of names");
   uint64_t mask = 0;
-  for (const auto& item : list) {
-    std::string name = item.IsScalar() ? item.as<std::string>() : "";
+  for (const std::string& name : names) {
     auto value = parse(name);
     if (!value.has_value() || static_cast<int>(*value) == 0) {
       return where.Error(key, common::StrCat("unknown value '", name, "'"));

@@ -1,0 +1,42 @@
+# Polku: the two commands of the quick start are `make run` and `make test`.
+# Both install missing Debian packages first (apt-get; run as root or with sudo).
+
+JOBS ?= $(shell nproc)
+CTEST_JOBS ?= 2
+
+.PHONY: all deps build run test test-unit bench clean help
+
+all: build
+
+help:
+	@echo "make run    install, build and start Polku with demo data"
+	@echo "make test   install, build (ASan+UBSan) and run every test suite"
+	@echo "make build  build binaries into build/bin/"
+	@echo "make bench  Release build and benchmarks (QUICK=1 for a smoke run)"
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j$(JOBS)
+
+run: build
+	scripts/run-demo.sh
+
+# Unit, integration, Python and end-to-end suites, all under AddressSanitizer
+# and UndefinedBehaviorSanitizer, in one build.
+test: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j$(JOBS)
+	scripts/run-tests.sh build/asan $(CTEST_JOBS)
+
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j$(JOBS)
+	mkdir -p build/bench
+	build/release/bin/polku_core_benchmark $(if $(QUICK),--benchmark_min_time=0.05,) \
+	  --benchmark_out=build/bench/results.json --benchmark_out_format=json
+
+clean:
+	rm -rf build

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make run`: starts polku-server on its embedded default (SQLite) in
+# development mode, loads demo events from ../shared/fixtures, prints where
+# to reach it, and keeps running until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=build/bin
+DATA=${POLKU_DATA_DIR:-var/polku}
+GRPC=${POLKU_GRPC_ADDRESS:-127.0.0.1:50051}
+METRICS=${POLKU_METRICS_ADDRESS:-127.0.0.1:9464}
+SHARED=${POLKU_SHARED_DIR:-../shared}
+mkdir -p "$DATA"
+
+"$BIN/polku-server" --dev_mode --data_dir="$DATA" --grpc_address="$GRPC" \
+  --metrics_address="$METRICS" --rules=deploy/config/rules.yaml &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' INT TERM EXIT
+
+for _ in $(seq 1 100); do
+  if "$BIN/polku" health --address="$GRPC" --timeout_ms=500 >/dev/null 2>&1; then break; fi
+  if ! kill -0 $SERVER 2>/dev/null; then echo "polku-server failed to start" >&2; exit 1; fi
+  sleep 0.1
+done
+"$BIN/polku" health --address="$GRPC"
+
+if [ -d "$SHARED/fixtures" ]; then
+  echo "Loading demo events from $SHARED/fixtures ..."
+  mapfile -t moodle < <(find "$SHARED/fixtures/moodle" -name event.json | sort)
+  "$BIN/polku" ingest --address="$GRPC" --tenant=demo --format=moodle \
+    --instance=https://moodle.example.edu "${moodle[@]}" 2>/dev/null || true
+  "$BIN/polku" ingest --address="$GRPC" --tenant=demo --format=openedx \
+    --instance=https://lms.example.edu "$SHARED"/fixtures/openedx/tracking/*.json 2>/dev/null || true
+fi
+
+cat <<INFO
+
+Polku is running (development mode: loopback only, tenant from x-polku-tenant).
+  gRPC      $GRPC        (health: $BIN/polku health --address=$GRPC)
+  metrics   http://$METRICS/metrics
+  data      $DATA/polku.db
+  try       $BIN/polku tag --instance=https://moodle.example.edu $SHARED/fixtures/moodle/core/course_completed/event.json
+Press Ctrl-C to stop.
+INFO
+wait $SERVER

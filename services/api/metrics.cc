@@ -1,0 +1,119 @@
+#include "api/metrics.h"
+
+#include <cctype>
+
+#include "api/grpc_status.h"
+#include "common/strings.h"
+
+namespace polku::api {
+namespace {
+
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,  5, 10};
+}
+
+std::string Lower(std::string_view s) { return common::AsciiToLower(s); }
+
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      rpc_requests_(prometheus::BuildCounter()
+                        .Name("polku_grpc_requests_total")
+                        .Help("RPCs handled, by method and status code.")
+                        .Register(*registry_)),
+      rpc_duration_(prometheus::BuildHistogram()
+                        .Name("polku_grpc_request_duration_seconds")
+                        .Help("Time to handle an RPC, by method.")
+                        .Register(*registry_)),
+      events_(prometheus::BuildCounter()
+                  .Name("polku_events_ingested_total")
+                  .Help("Events by source platform, tagged mode and result.")
+                  .Register(*registry_)),
+      commit_duration_(prometheus::BuildHistogram()
+                           .Name("polku_store_commit_duration_seconds")
+                           .Help("Time to commit one group of events.")
+                           .Register(*registry_)
+                           .Add({}, LatencyBuckets())),
+      commit_events_(prometheus::BuildHistogram()
+                         .Name("polku_store_commit_batch_events")
+                         .Help("Events written per store commit (group commit size).")
+                         .Register(*registry_)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{
+                                      1, 2, 5, 10, 20, 50, 100, 200, 500,
+                                      1000, 2000, 5000, 10000, 20000})),
+      reloads_ok_(prometheus::BuildCounter()
+                      .Name("polku_rule_reloads_total")
+                      .Help("Rule file reloads, by result.")
+                      .Register(*registry_)
+                      .Add({{"result", "ok"}})),
+      reloads_failed_(prometheus::BuildCounter()
+                          .Name("polku_rule_reloads_total")
+                          .Help("Rule file reloads, by result.")
+                          .Register(*registry_)
+                          .Add({{"result", "failed"}})) {
+  for (size_t p = 0; p < kPlatforms; ++p) {
+    for (size_t m = 0; m < kModes; ++m) {
+      for (size_t o = 0; o < kOutcomes; ++o) {
+        std::string mode =
+            m == 0 ? "none" : Lower(model::ModeName(static_cast<model::Mode>(m)));
+        event_counters_[(p * kModes + m) * kOutcomes + o] = &events_.Add(
+            {{"source", Lower(model::PlatformName(static_cast<model::Platform>(p)))},
+             {"mode", mode},
+             {"result",
+              Lower(ingest::OutcomeName(static_cast<ingest::Outcome>(o)))}});
+      }
+    }
+  }
+  prometheus::BuildGauge()
+      .Name("polku_build_info")
+      .Help("Build information; the value is always 1.")
+      .Register(*registry_)
+      .Add({{"version", POLKU_VERSION}})
+      .Set(1);
+}
+
+void Metrics::ObserveRpc(const std::string& method, grpc::StatusCode code,
+                         double seconds) {
+  rpc_requests_.Add({{"method", method}, {"code", GrpcCodeName(code)}}).Increment();
+  rpc_duration_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
+}
+
+void Metrics::CountEvent(model::Platform platform, model::Mode mode,
+                         ingest::Outcome outcome) {
+  size_t p = static_cast<size_t>(platform);
+  size_t m = static_cast<size_t>(mode);
+  size_t o = static_cast<size_t>(outcome);
+  if (p >= kPlatforms || m >= kModes || o >= kOutcomes) return;
+  event_counters_[(p * kModes + m) * kOutcomes + o]->Increment();
+}
+
+void Metrics::ObserveCommit(const store::CommitStats& stats) {
+  commit_duration_.Observe(stats.seconds);
+  commit_events_.Observe(static_cast<double>(stats.records));
+}
+
+void Metrics::CountRuleReload(bool ok) {
+  (ok ? reloads_ok_ : reloads_failed_).Increment();
+}
+
+RpcScope::RpcScope(Metrics* metrics, std::string method)
+    : metrics_(metrics),
+      method_(std::move(method)),
+      start_(std::chrono::steady_clock::now()) {}
+
+RpcScope::~RpcScope() {
+  if (metrics_ == nullptr) return;
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start_)
+                       .count();
+  metrics_->ObserveRpc(method_, code_, seconds);
+}
+
+grpc::Status RpcScope::Done(grpc::Status status) {
+  code_ = status.error_code();
+  return status;
+}
+
+}  // namespace polku::api

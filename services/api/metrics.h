@@ -1,0 +1,78 @@
+// Prometheus metrics of the server (all prefixed polku_; see README,
+// "Metrics", for the catalogue). Labels are bounded: RPC method, status
+// code, source platform, mode, outcome. Never learner or course ids.
+// Thread-safe. Hot-path counters are resolved once at construction.
+#ifndef POLKU_API_METRICS_H_
+#define POLKU_API_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "ingest/ingestor.h"
+#include "model/learning_event.h"
+#include "model/tags.h"
+#include "store/event_store.h"
+
+namespace polku::api {
+
+class Metrics {
+ public:
+  Metrics();
+
+  // One finished RPC.
+  void ObserveRpc(const std::string& method, grpc::StatusCode code,
+                  double seconds);
+  // One event's result.
+  void CountEvent(model::Platform platform, model::Mode mode,
+                  ingest::Outcome outcome);
+  // One store commit.
+  void ObserveCommit(const store::CommitStats& stats);
+  // Rule reloads (SIGHUP): success or failure.
+  void CountRuleReload(bool ok);
+
+  const std::shared_ptr<prometheus::Registry>& registry() const {
+    return registry_;
+  }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& rpc_requests_;
+  prometheus::Family<prometheus::Histogram>& rpc_duration_;
+  prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Histogram& commit_duration_;
+  prometheus::Histogram& commit_events_;
+  prometheus::Counter& reloads_ok_;
+  prometheus::Counter& reloads_failed_;
+  static constexpr size_t kPlatforms = static_cast<size_t>(model::Platform::kCount_);
+  static constexpr size_t kModes = 4;
+  static constexpr size_t kOutcomes = 6;
+  std::array<prometheus::Counter*, kPlatforms * kModes * kOutcomes> event_counters_{};
+};
+
+// Times one RPC and reports it to Metrics when destroyed.
+class RpcScope {
+ public:
+  RpcScope(Metrics* metrics, std::string method);
+  ~RpcScope();
+  // Records the status and returns it, for `return scope.Done(status);`.
+  grpc::Status Done(grpc::Status status);
+
+ private:
+  Metrics* metrics_;
+  std::string method_;
+  grpc::StatusCode code_ = grpc::StatusCode::UNKNOWN;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace polku::api
+
+#endif  // POLKU_API_METRICS_H_

@@ -1,0 +1,210 @@
+// polku: the command-line tool.
+//
+//   polku health [--address=HOST:PORT] [--timeout_ms=N]
+//   polku tag [--format=auto|native|moodle|xapi|caliper|openedx|openedx-signal]
+//             [--tenant=T] [--locale=en|fi] [--rules=FILE] [--instance=URL] [FILE...]
+//   polku ingest [--address=HOST:PORT] [--tenant=T] [--format=...]
+//             [--instance=URL] FILE...
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "api/convert.h"
+#include "cli/tag_command.h"
+#include "common/str_cat.h"
+#include "common/strings.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "model/tagger_registry.h"
+#include "polku/v1/event_service.grpc.pb.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(Usage: polku COMMAND [flags] [FILE...]
+
+Commands:
+  health   Asks a server whether it is SERVING (exit 0) or not (exit 1).
+           --address=HOST:PORT (default 127.0.0.1:50051) --timeout_ms=N (default 2000)
+  tag      Tags events from files (or stdin) with a rule file, without a server.
+           Prints one JSON object per event per line.
+           --format=auto|native|moodle|xapi|caliper|openedx|openedx-signal (default auto)
+           --rules=FILE (default deploy/config/rules.yaml) --tenant=T --locale=en|fi
+           --instance=URL (the LMS base URL, as an adapter would send it)
+  ingest   Sends events from files to a server (development mode or a key).
+           --address=HOST:PORT --tenant=T --format=... --instance=URL
+           --api_key=KEY (sent as a Bearer token)
+)";
+
+struct Args {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> files;
+};
+
+bool ParseArgs(int argc, char** argv, int start, Args* args, std::string* error) {
+  for (int i = start; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      size_t eq = a.find('=');
+      if (eq == std::string::npos) {
+        if (i + 1 >= argc) {
+          *error = a + ": needs a value";
+          return false;
+        }
+        args->flags[a.substr(2)] = argv[++i];
+      } else {
+        args->flags[a.substr(2, eq - 2)] = a.substr(eq + 1);
+      }
+    } else {
+      args->files.push_back(a);
+    }
+  }
+  return true;
+}
+
+std::string Flag(const Args& args, const std::string& name, const std::string& def) {
+  auto it = args.flags.find(name);
+  return it == args.flags.end() ? def : it->second;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  if (path == "-") {
+    std::stringstream buf;
+    buf << std::cin.rdbuf();
+    *out = buf.str();
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return true;
+}
+
+int Health(const Args& args) {
+  std::string address = Flag(args, "address", "127.0.0.1:50051");
+  int timeout_ms = std::atoi(Flag(args, "timeout_ms", "2000").c_str());
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(timeout_ms));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) {
+    std::cout << "NOT_SERVING (" << status.error_message() << ")\n";
+    return 1;
+  }
+  std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                   response.status())
+            << "\n";
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+}
+
+int Tag(const Args& args) {
+  polku::cli::TagOptions options;
+  options.format = Flag(args, "format", "auto");
+  options.tenant = Flag(args, "tenant", "default");
+  options.locale = Flag(args, "locale", "en");
+  options.enrichment.instance = Flag(args, "instance", "");
+  auto rules = polku::model::RuleSet::Load(Flag(args, "rules", "deploy/config/rules.yaml"));
+  if (!rules.ok()) {
+    std::cerr << "polku tag: " << rules.status().message() << "\n";
+    return 2;
+  }
+  polku::model::TaggerRegistry taggers(*rules);
+  std::vector<std::string> files = args.files;
+  if (files.empty()) files.push_back("-");
+  int rejected = 0;
+  for (const std::string& file : files) {
+    std::string text;
+    if (!ReadFile(file, &text)) {
+      std::cout << "{\"file\":\"" << file << "\",\"error\":\"cannot be read\"}\n";
+      ++rejected;
+      continue;
+    }
+    rejected += polku::cli::TagText(file, text, options, taggers, std::cout);
+  }
+  return rejected == 0 ? 0 : 1;
+}
+
+int Ingest(const Args& args) {
+  namespace v1 = polku::v1;
+  std::string address = Flag(args, "address", "127.0.0.1:50051");
+  auto stub = v1::EventService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  std::map<std::string, v1::SourceFormat> formats = {
+      {"auto", v1::SOURCE_FORMAT_UNSPECIFIED},
+      {"moodle", v1::SOURCE_FORMAT_MOODLE},
+      {"xapi", v1::SOURCE_FORMAT_XAPI},
+      {"caliper", v1::SOURCE_FORMAT_CALIPER},
+      {"openedx", v1::SOURCE_FORMAT_OPENEDX_TRACKING},
+      {"openedx-signal", v1::SOURCE_FORMAT_OPENEDX_SIGNAL}};
+  auto format = formats.find(Flag(args, "format", "auto"));
+  if (format == formats.end()) {
+    std::cerr << "polku ingest: --format: unknown format\n";
+    return 2;
+  }
+  v1::IngestRequest request;
+  for (const std::string& file : args.files) {
+    std::string text;
+    if (!ReadFile(file, &text)) {
+      std::cerr << "polku ingest: " << file << ": cannot be read\n";
+      return 2;
+    }
+    auto* source = request.add_events()->mutable_source();
+    source->set_format(format->second);
+    source->set_payload(text);
+    source->mutable_enrichment()->set_instance(Flag(args, "instance", ""));
+  }
+  if (request.events().empty()) {
+    std::cerr << "polku ingest: no files given\n";
+    return 2;
+  }
+  grpc::ClientContext context;
+  context.AddMetadata("x-polku-tenant", Flag(args, "tenant", "default"));
+  std::string key = Flag(args, "api_key", "");
+  if (!key.empty()) context.AddMetadata("authorization", "Bearer " + key);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  v1::IngestResponse response;
+  grpc::Status status = stub->Ingest(&context, request, &response);
+  if (!status.ok()) {
+    std::cerr << "polku ingest: " << status.error_message() << "\n";
+    return 1;
+  }
+  for (const auto& r : response.results()) {
+    if (r.outcome() == v1::EVENT_OUTCOME_REJECTED || r.outcome() == v1::EVENT_OUTCOME_CONFLICT) {
+      std::cerr << args.files[static_cast<size_t>(r.item_index())] << ": "
+                << v1::EventOutcome_Name(r.outcome()) << ": " << r.error().message() << "\n";
+    }
+  }
+  std::cout << "accepted " << response.accepted() << ", duplicates "
+            << response.duplicates() << ", rejected " << response.rejected() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  Args args;
+  std::string error;
+  if (!ParseArgs(argc, argv, 2, &args, &error)) {
+    std::cerr << "polku " << command << ": " << error << "\n";
+    return 2;
+  }
+  if (command == "health") return Health(args);
+  if (command == "tag") return Tag(args);
+  if (command == "ingest") return Ingest(args);
+  std::cerr << "polku: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}

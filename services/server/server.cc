@@ -1,0 +1,142 @@
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "common/logging.h"
+#include "common/str_cat.h"
+#include "store/sqlite_event_store.h"
+
+namespace polku::server {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
+  std::unique_ptr<Server> s(new Server(config));
+  s->metrics_ = std::make_unique<api::Metrics>();
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(common::StrCat(
+        "data_dir: cannot create '", config.data_dir, "': ", ec.message()));
+  }
+  store::SqliteEventStore::Options store_options;
+  store_options.durability = config.durability == "normal"
+                                 ? store::SqliteEventStore::Durability::kNormal
+                                 : store::SqliteEventStore::Durability::kFull;
+  api::Metrics* metrics = s->metrics_.get();
+  store_options.on_commit = [metrics](const store::CommitStats& stats) {
+    metrics->ObserveCommit(stats);
+  };
+  auto store = store::SqliteEventStore::Open(
+      (std::filesystem::path(config.data_dir) / "polku.db").string(), store_options);
+  if (!store.ok()) return store.status();
+  s->store_ = std::move(*store);
+
+  auto taggers = model::TaggerRegistry::Create(config.rules_path, config.rules_dir);
+  if (!taggers.ok()) return taggers.status();
+  s->taggers_ = std::move(*taggers);
+
+  if (config.dev_mode) {
+    s->auth_ = std::make_unique<api::DevModeAuthenticator>();
+    common::LogWarning("development mode: tenant from x-polku-tenant metadata, "
+                       "loopback callers only; never use in production");
+  } else {
+    s->auth_ = std::make_unique<api::DenyAllAuthenticator>();
+    common::LogWarning("no API keys configured: every call is refused "
+                       "(start with --dev_mode for local development)");
+  }
+  s->ingestor_ = std::make_unique<ingest::Ingestor>(
+      s->store_.get(), s->taggers_.get(), &common::SystemClock::Get());
+  s->event_service_ = std::make_unique<api::EventServiceImpl>(
+      s->ingestor_.get(), s->auth_.get(), metrics);
+  s->privacy_service_ = std::make_unique<api::PrivacyServiceImpl>(
+      s->store_.get(), s->auth_.get(), metrics, &common::SystemClock::Get());
+  s->catalogue_service_ = std::make_unique<polku::v1::CatalogueService::Service>();
+  s->recommendation_service_ =
+      std::make_unique<polku::v1::RecommendationService::Service>();
+  s->insight_service_ = std::make_unique<polku::v1::InsightService::Service>();
+
+  try {
+    s->exposer_ = std::make_unique<prometheus::Exposer>(config.metrics_address);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(common::StrCat(
+        "metrics_address: cannot listen on '", config.metrics_address, "': ", e.what()));
+  }
+  s->exposer_->RegisterCollectable(s->metrics_->registry());
+  auto ports = s->exposer_->GetListeningPorts();
+  s->metrics_port_ = ports.empty() ? 0 : ports.front();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.grpc_address, grpc::InsecureServerCredentials(),
+                           &s->grpc_port_);
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.RegisterService(s->event_service_.get());
+  builder.RegisterService(s->privacy_service_.get());
+  builder.RegisterService(s->catalogue_service_.get());
+  builder.RegisterService(s->recommendation_service_.get());
+  builder.RegisterService(s->insight_service_.get());
+  s->grpc_server_ = builder.BuildAndStart();
+  if (s->grpc_server_ == nullptr || s->grpc_port_ == 0) {
+    return absl::UnavailableError(common::StrCat(
+        "grpc_address: cannot listen on '", config.grpc_address, "'"));
+  }
+  s->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
+
+  std::string host = config.grpc_address.substr(0, config.grpc_address.rfind(':'));
+  std::string metrics_host =
+      config.metrics_address.substr(0, config.metrics_address.rfind(':'));
+  common::LogInfo("polku-server serving",
+                  {{"grpc", common::StrCat(host, ":", s->grpc_port_)},
+                   {"metrics", common::StrCat("http://", metrics_host, ":",
+                                              s->metrics_port_, "/metrics")},
+                   {"data_dir", config.data_dir}});
+  if (!config.ready_file.empty()) {
+    std::string tmp = config.ready_file + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << "{\"grpc_port\": " << s->grpc_port_
+          << ", \"metrics_port\": " << s->metrics_port_ << "}\n";
+    }
+    std::filesystem::rename(tmp, config.ready_file, ec);
+  }
+  return s;
+}
+
+Server::~Server() { Shutdown(); }
+
+void Server::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (grpc_server_ != nullptr) {
+    grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+    grpc_server_->Shutdown(std::chrono::system_clock::now() +
+                           std::chrono::seconds(config_.shutdown_grace_seconds));
+    grpc_server_->Wait();
+  }
+  if (store_ != nullptr) {
+    if (auto s = store_->Close(); !s.ok()) {
+      common::LogError("closing the store failed", {{"error", s.ToString()}});
+    }
+  }
+  common::LogInfo("polku-server stopped");
+}
+
+absl::Status Server::ReloadRules() {
+  absl::Status s = taggers_->Reload();
+  metrics_->CountRuleReload(s.ok());
+  if (s.ok()) {
+    common::LogInfo("rules reloaded", {{"rules", config_.rules_path}});
+  } else {
+    common::LogError("rule reload failed; keeping the previous rules",
+                     {{"error", s.ToString()}});
+  }
+  return s;
+}
+
+}  // namespace polku::server

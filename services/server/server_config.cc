@@ -1,0 +1,228 @@
+#include "server/server_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+
+#include "common/str_cat.h"
+#include "common/strings.h"
+
+namespace polku::server {
+namespace {
+
+using Setter = std::function<absl::Status(ServerConfig&, const std::string&,
+                                          const std::string& where)>;
+
+Setter String(std::string ServerConfig::*field) {
+  return [field](ServerConfig& c, const std::string& v, const std::string&) {
+    c.*field = v;
+    return absl::OkStatus();
+  };
+}
+
+Setter Bool(bool ServerConfig::*field) {
+  return [field](ServerConfig& c, const std::string& v, const std::string& where) {
+    if (v == "true" || v == "1" || v == "yes") {
+      c.*field = true;
+    } else if (v == "false" || v == "0" || v == "no") {
+      c.*field = false;
+    } else {
+      return absl::InvalidArgumentError(
+          common::StrCat(where, ": must be true or false, not '", v, "'"));
+    }
+    return absl::OkStatus();
+  };
+}
+
+Setter Int(int ServerConfig::*field, int min, int max) {
+  return [=](ServerConfig& c, const std::string& v, const std::string& where) {
+    char* end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < min || n > max) {
+      return absl::InvalidArgumentError(common::StrCat(
+          where, ": must be a whole number from ", min, " to ", max));
+    }
+    c.*field = static_cast<int>(n);
+    return absl::OkStatus();
+  };
+}
+
+const std::map<std::string, Setter>& Settings() {
+  static const auto* settings = new std::map<std::string, Setter>{
+      {"grpc_address", String(&ServerConfig::grpc_address)},
+      {"metrics_address", String(&ServerConfig::metrics_address)},
+      {"http_address", String(&ServerConfig::http_address)},
+      {"data_dir", String(&ServerConfig::data_dir)},
+      {"rules", String(&ServerConfig::rules_path)},
+      {"rules_dir", String(&ServerConfig::rules_dir)},
+      {"durability", String(&ServerConfig::durability)},
+      {"dev_mode", Bool(&ServerConfig::dev_mode)},
+      {"log_format", String(&ServerConfig::log_format)},
+      {"log_level", String(&ServerConfig::log_level)},
+      {"ready_file", String(&ServerConfig::ready_file)},
+      {"max_message_bytes",
+       Int(&ServerConfig::max_message_bytes, 1024, 256 * 1024 * 1024)},
+      {"shutdown_grace_seconds", Int(&ServerConfig::shutdown_grace_seconds, 0, 600)},
+  };
+  return *settings;
+}
+
+absl::Status ApplyYaml(const std::string& path, ServerConfig& config) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return absl::NotFoundError(common::StrCat(path, ": cannot be read"));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(common::StrCat(
+        path, ": YAML error at line ", e.mark.line + 1, ": ", e.msg));
+  }
+  if (root.IsNull()) return absl::OkStatus();
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(
+        common::StrCat(path, ": must be a mapping of setting: value"));
+  }
+  for (const auto& kv : root) {
+    std::string key = kv.first.as<std::string>();
+    std::string where = common::StrCat(path, ": key '", key, "'");
+    auto it = Settings().find(key);
+    if (it == Settings().end()) {
+      return absl::InvalidArgumentError(common::StrCat(where, ": unknown setting"));
+    }
+    if (!kv.second.IsScalar()) {
+      return absl::InvalidArgumentError(common::StrCat(where, ": must be a single value"));
+    }
+    if (auto s = it->second(config, kv.second.as<std::string>(), where); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsLoopbackHost(std::string_view address) {
+  return common::StartsWith(address, "127.") ||
+         common::StartsWith(address, "localhost:") ||
+         common::StartsWith(address, "[::1]:") ||
+         common::StartsWith(address, "unix:");
+}
+
+absl::Status CheckAddress(std::string_view name, const std::string& address) {
+  if (common::StartsWith(address, "unix:")) return absl::OkStatus();
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return absl::InvalidArgumentError(
+        common::StrCat(name, ": '", address, "' is not host:port"));
+  }
+  for (size_t i = colon + 1; i < address.size(); ++i) {
+    if (address[i] < '0' || address[i] > '9') {
+      return absl::InvalidArgumentError(
+          common::StrCat(name, ": '", address, "' has a port that is not a number"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string Usage() {
+  return R"(Usage: polku-server [flags]
+
+Flags (each may also be set in the YAML file given by --config; flags win):
+  --config=FILE                 YAML file of settings (keys as the flag names)
+  --grpc_address=HOST:PORT      gRPC address (default 127.0.0.1:50051; port 0 picks one)
+  --metrics_address=HOST:PORT   Prometheus /metrics address (default 127.0.0.1:9464)
+  --http_address=HOST:PORT      HTTP/JSON address (default 127.0.0.1:8080)
+  --data_dir=DIR                where the SQLite database lives (default ./var/polku)
+  --rules=FILE                  default tagging rules (default deploy/config/rules.yaml)
+  --rules_dir=DIR               per-tenant rule overrides, <tenant>.yaml
+  --durability=full|normal      SQLite synchronous mode (default full: survives power loss)
+  --dev_mode                    development mode: loopback only, tenant from the
+                                x-polku-tenant metadata (never in production)
+  --log_format=text|json        log line format (default text)
+  --log_level=debug|info|warning|error
+  --ready_file=FILE             write the bound addresses here as JSON when serving
+  --max_message_bytes=N         largest request (default 16 MiB)
+  --shutdown_grace_seconds=N    time in-flight calls get on SIGTERM (default 10)
+
+Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the rule files.
+)";
+}
+
+absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& args,
+                                               bool* help) {
+  *help = false;
+  // name -> value, in order, so that --config is applied first.
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      *help = true;
+      return ServerConfig();
+    }
+    if (!common::StartsWith(a, "--")) {
+      return absl::InvalidArgumentError(
+          common::StrCat("unexpected argument '", a, "' (flags start with --)"));
+    }
+    std::string body = a.substr(2);
+    size_t eq = body.find('=');
+    std::string name = body.substr(0, eq);
+    std::string value;
+    if (eq != std::string::npos) {
+      value = body.substr(eq + 1);
+    } else if (name == "dev_mode") {
+      value = "true";
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return absl::InvalidArgumentError(common::StrCat("--", name, ": needs a value"));
+    }
+    if (name != "config" && Settings().find(name) == Settings().end()) {
+      return absl::InvalidArgumentError(
+          common::StrCat("--", name, ": unknown flag (see --help)"));
+    }
+    flags.emplace_back(name, value);
+  }
+  ServerConfig config;
+  for (const auto& [name, value] : flags) {
+    if (name != "config") continue;
+    if (auto s = ApplyYaml(value, config); !s.ok()) return s;
+  }
+  for (const auto& [name, value] : flags) {
+    if (name == "config") continue;
+    if (auto s = Settings().at(name)(config, value, common::StrCat("--", name));
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (auto s = ValidateServerConfig(config); !s.ok()) return s;
+  return config;
+}
+
+absl::Status ValidateServerConfig(const ServerConfig& c) {
+  if (auto s = CheckAddress("grpc_address", c.grpc_address); !s.ok()) return s;
+  if (auto s = CheckAddress("metrics_address", c.metrics_address); !s.ok()) return s;
+  if (auto s = CheckAddress("http_address", c.http_address); !s.ok()) return s;
+  if (c.durability != "full" && c.durability != "normal") {
+    return absl::InvalidArgumentError(
+        common::StrCat("durability: must be full or normal, not '", c.durability, "'"));
+  }
+  if (c.log_format != "text" && c.log_format != "json") {
+    return absl::InvalidArgumentError("log_format: must be text or json");
+  }
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
+      c.log_level != "error") {
+    return absl::InvalidArgumentError(
+        "log_level: must be debug, info, warning or error");
+  }
+  if (c.data_dir.empty()) return absl::InvalidArgumentError("data_dir: is required");
+  if (c.rules_path.empty()) return absl::InvalidArgumentError("rules: is required");
+  if (c.dev_mode && !IsLoopbackHost(c.grpc_address)) {
+    return absl::InvalidArgumentError(common::StrCat(
+        "dev_mode: allowed only on a loopback grpc_address, not '", c.grpc_address,
+        "'"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace polku::server

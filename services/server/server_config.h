@@ -1,0 +1,55 @@
+// ServerConfig: every setting of polku-server, from flags and an optional
+// YAML file (--config). Flags win over the file. Validation errors name the
+// flag or the file and key, e.g. "polku.yaml: key 'grpc_address': ...".
+#ifndef POLKU_SERVER_SERVER_CONFIG_H_
+#define POLKU_SERVER_SERVER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace polku::server {
+
+struct ServerConfig {
+  std::string grpc_address = "127.0.0.1:50051";
+  std::string metrics_address = "127.0.0.1:9464";
+  std::string http_address = "127.0.0.1:8080";
+  // Directory of the SQLite database (polku.db).
+  std::string data_dir = "./var/polku";
+  // The default rule file and a directory of per-tenant overrides
+  // (<tenant>.yaml).
+  std::string rules_path = "deploy/config/rules.yaml";
+  std::string rules_dir;
+  // "full" (survives power loss) or "normal" (may lose the last commits).
+  std::string durability = "full";
+  // Development mode: tenant from "x-polku-tenant" metadata, loopback only.
+  bool dev_mode = false;
+  std::string log_format = "text";  // or "json"
+  std::string log_level = "info";
+  // When set, the server writes its bound addresses here as JSON once it
+  // serves (for tests and supervisors that start it on port 0).
+  std::string ready_file;
+  // Largest request message, bytes.
+  int max_message_bytes = 16 * 1024 * 1024;
+  // Seconds in-flight calls get to finish on SIGTERM.
+  int shutdown_grace_seconds = 10;
+};
+
+// The usage text of polku-server.
+std::string Usage();
+
+// Parses argv (flags as --name=value or --name value; --dev_mode alone is
+// true). Reads --config first, then applies the other flags over it.
+// Errors: kInvalidArgument naming the flag or key; kNotFound for a missing
+// config file. `help` is set when --help was given.
+absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& args,
+                                               bool* help);
+
+// Checks values: addresses are host:port, durability and log settings are
+// known, dev_mode only on loopback addresses.
+absl::Status ValidateServerConfig(const ServerConfig& config);
+
+}  // namespace polku::server
+
+#endif  // POLKU_SERVER_SERVER_CONFIG_H_

@@ -1,0 +1,81 @@
+#include "server/server_config.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "common/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace polku::server {
+namespace {
+
+using ::polku::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string WriteTemp(const std::string& text) {
+  char path[] = "/tmp/polku-config-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ServerConfig, DefaultsAreLoopback) {
+  bool help;
+  POLKU_ASSERT_OK_AND_ASSIGN(ServerConfig c, ParseServerConfig({}, &help));
+  EXPECT_EQ(c.grpc_address, "127.0.0.1:50051");
+  EXPECT_EQ(c.metrics_address, "127.0.0.1:9464");
+  EXPECT_EQ(c.http_address, "127.0.0.1:8080");
+  EXPECT_FALSE(c.dev_mode);
+  EXPECT_EQ(c.durability, "full");
+}
+
+TEST(ServerConfig, FlagsWinOverTheFile) {
+  std::string path = WriteTemp("grpc_address: 127.0.0.1:6000\ndata_dir: /tmp/a\n");
+  bool help;
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      ServerConfig c,
+      ParseServerConfig({"--data_dir=/tmp/b", "--config", path, "--dev_mode"}, &help));
+  EXPECT_EQ(c.grpc_address, "127.0.0.1:6000");
+  EXPECT_EQ(c.data_dir, "/tmp/b");
+  EXPECT_TRUE(c.dev_mode);
+  std::remove(path.c_str());
+}
+
+TEST(ServerConfig, UnknownKeyInFileIsNamed) {
+  std::string path = WriteTemp("grpc_adress: 127.0.0.1:6000\n");
+  bool help;
+  EXPECT_THAT(ParseServerConfig({"--config=" + path}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("key 'grpc_adress': unknown setting")));
+  std::remove(path.c_str());
+}
+
+TEST(ServerConfig, BadValuesNameTheSetting) {
+  bool help;
+  EXPECT_THAT(ParseServerConfig({"--durability=sometimes"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("durability")));
+  EXPECT_THAT(ParseServerConfig({"--grpc_address=nowhere"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("grpc_address")));
+  EXPECT_THAT(ParseServerConfig({"--colour=red"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--colour")));
+  EXPECT_THAT(ParseServerConfig({"--shutdown_grace_seconds=-1"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("shutdown_grace_seconds")));
+}
+
+TEST(ServerConfig, DevModeOnlyOnLoopback) {
+  bool help;
+  EXPECT_THAT(ParseServerConfig({"--dev_mode", "--grpc_address=0.0.0.0:50051"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_mode")));
+}
+
+TEST(ServerConfig, MissingFileIsNotFound) {
+  bool help;
+  EXPECT_THAT(ParseServerConfig({"--config=/nonexistent.yaml"}, &help),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace polku::server

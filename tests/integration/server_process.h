@@ -1,0 +1,49 @@
+// ServerProcess: runs the real polku-server binary for a test, on free
+// loopback ports (port 0), with its own data directory.
+#ifndef POLKU_TESTS_INTEGRATION_SERVER_PROCESS_H_
+#define POLKU_TESTS_INTEGRATION_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace polku::testing {
+
+class ServerProcess {
+ public:
+  // `data_dir` empty: a fresh temporary directory.
+  explicit ServerProcess(std::string data_dir = "",
+                         std::vector<std::string> extra_flags = {});
+  ~ServerProcess();
+
+  // Starts the server and waits until it serves. False on failure.
+  bool Start();
+  // SIGTERM and wait; returns the exit status (0 on a clean shutdown).
+  int Stop();
+  // SIGKILL, as a crash would.
+  void Kill();
+
+  std::string grpc_address() const;
+  std::string metrics_url() const;
+  int metrics_port() const { return metrics_port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  std::string db_path() const { return data_dir_ + "/polku.db"; }
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_flags_;
+  pid_t pid_ = -1;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+};
+
+// GET http://127.0.0.1:port/path; returns the body ("" on failure).
+std::string HttpGet(int port, const std::string& path);
+
+// Runs a command, returns its exit status; its stdout goes to `output`.
+int RunCommand(const std::string& command, std::string* output);
+
+}  // namespace polku::testing
+
+#endif  // POLKU_TESTS_INTEGRATION_SERVER_PROCESS_H_
