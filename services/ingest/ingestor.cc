@@ -40,7 +40,8 @@ std::vector<EventResult> Ingestor::Prepare(std::string_view tenant,
       // derived only for source formats that may lack one.
       events.push_back(std::move(*native));
     } else {
-      const SourceEvent& source = std::get<SourceEvent>(items[i]);
+      SourceEvent& source = std::get<SourceEvent>(items[i]);
+      if (source.received_at_ms == 0) source.received_at_ms = now;
       absl::Status s = Normalise(tenant, source, events);
       if (!s.ok()) {
         EventResult r;

@@ -53,6 +53,10 @@ struct SourceEvent {
   SourceFormat format = SourceFormat::kUnspecified;
   std::string payload;  // the source's JSON text
   Enrichment enrichment;
+  // When Polku received the event (epoch ms); set by the Ingestor. Used
+  // where the source lets the receiver assign the time: an xAPI statement
+  // without "timestamp" or "stored" gets this, as an LRS would assign it.
+  int64_t received_at_ms = 0;
 };
 
 }  // namespace polku::ingest

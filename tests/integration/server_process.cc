@@ -92,6 +92,10 @@ void ServerProcess::Kill() {
   pid_ = -1;
 }
 
+void ServerProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
 std::string ServerProcess::grpc_address() const {
   return "127.0.0.1:" + std::to_string(grpc_port_);
 }

@@ -23,6 +23,8 @@ class ServerProcess {
   int Stop();
   // SIGKILL, as a crash would.
   void Kill();
+  // Sends `sig` (e.g. SIGHUP) to the running server.
+  void Signal(int sig);
 
   std::string grpc_address() const;
   std::string metrics_url() const;

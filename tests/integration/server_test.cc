@@ -4,6 +4,8 @@
 #include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <set>
 #include <thread>
@@ -346,6 +348,56 @@ TEST_F(ServerTest, SigtermShutsDownCleanly) {
   Ingest({NativeEvent("g-1")});
   EXPECT_EQ(server_->Stop(), 0);
   EXPECT_EQ(RowsInDatabase(), 1);
+}
+
+double MetricValue(const std::string& body, const std::string& series) {
+  size_t pos = body.find(series + " ");
+  if (pos == std::string::npos) return -1;
+  return std::stod(body.substr(pos + series.size() + 1));
+}
+
+TEST(ServerReload, SighupReloadsRulesAndABadFileKeepsTheOld) {
+  char tmpl[] = "/tmp/polku-rules-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string rules = dir + "/rules.yaml";
+  auto write = [&](const std::string& text) {
+    FILE* f = std::fopen(rules.c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  write("version: 1\nrules:\n  - id: first\n    when: {verb: [COMPLETED]}\n"
+        "    score: {format: -1}\n    reason: {en: first, fi: ensimmäinen}\n");
+  ServerProcess server("", {"--rules=" + rules});
+  ASSERT_TRUE(server.Start());
+  auto stub = v1::EventService::NewStub(
+      grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
+  auto first_rule = [&]() {
+    v1::TagEventRequest req;
+    *req.mutable_event() = NativeEvent("r-1");
+    v1::TagEventResponse resp;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(stub->TagEvent(&ctx, req, &resp).ok());
+    return resp.events(0).tags().evidence_size() > 0
+               ? resp.events(0).tags().evidence(0).rule_id()
+               : std::string();
+  };
+  auto wait_for_reloads = [&](const std::string& series, double want) {
+    for (int i = 0; i < 100; ++i) {
+      if (MetricValue(HttpGet(server.metrics_port(), "/metrics"), series) >= want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  EXPECT_EQ(first_rule(), "first");
+  write("version: 1\nrules: [{id: broken}]\n");
+  server.Signal(SIGHUP);
+  ASSERT_TRUE(wait_for_reloads("polku_rule_reloads_total{result=\"failed\"}", 1));
+  EXPECT_EQ(first_rule(), "first");  // old rules kept, still serving
+  write("version: 1\nrules:\n  - id: second\n    when: {verb: [COMPLETED]}\n"
+        "    score: {format: -1}\n    reason: {en: second, fi: toinen}\n");
+  server.Signal(SIGHUP);
+  ASSERT_TRUE(wait_for_reloads("polku_rule_reloads_total{result=\"ok\"}", 1));
+  EXPECT_EQ(first_rule(), "second");
 }
 
 TEST_F(ServerTest, CallsWithoutDevModeOrKeysAreUnauthenticated) {
