@@ -52,19 +52,23 @@ void BM_TagNormalisedEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_TagNormalisedEvent);
 
-void BM_XapiParseNormaliseTag(benchmark::State& state) {
+// Parse + normalise + tag of one real fixture, one event per iteration.
+void ParseNormaliseTag(benchmark::State& state, ingest::SourceFormat format,
+                       const char* fixture, const char* instance) {
   model::Tagger tagger(DefaultRules());
-  std::ifstream in(POLKU_SHARED_DIR "/fixtures/openedx/xapi/edx.course.enrollment.activated.json");
+  std::ifstream in(std::string(POLKU_SHARED_DIR "/fixtures/") + fixture);
   std::stringstream buf;
   buf << in.rdbuf();
   ingest::SourceEvent source;
-  source.format = ingest::SourceFormat::kXapi;
+  source.format = format;
   source.payload = buf.str();
+  source.enrichment.instance = instance;
+  source.received_at_ms = 1700000000000;
   std::vector<model::LearningEvent> out;
   model::EventTags tags;
   for (auto _ : state) {
     out.clear();
-    absl::Status s = ingest::NormaliseXapi("bench", source, out);
+    absl::Status s = ingest::Normalise("bench", source, out);
     if (!s.ok()) {
       state.SkipWithError(s.ToString().c_str());
       break;
@@ -73,9 +77,35 @@ void BM_XapiParseNormaliseTag(benchmark::State& state) {
     benchmark::DoNotOptimize(tags.mode);
   }
   state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(source.payload.size()));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(source.payload.size()));
+}
+
+void BM_XapiParseNormaliseTag(benchmark::State& state) {
+  ParseNormaliseTag(state, ingest::SourceFormat::kXapi,
+                    "openedx/xapi/edx.course.enrollment.activated.json", "");
 }
 BENCHMARK(BM_XapiParseNormaliseTag);
+
+void BM_CaliperParseNormaliseTag(benchmark::State& state) {
+  ParseNormaliseTag(state, ingest::SourceFormat::kCaliper,
+                    "openedx/caliper/edx.course.enrollment.activated.json", "");
+}
+BENCHMARK(BM_CaliperParseNormaliseTag);
+
+void BM_MoodleParseNormaliseTag(benchmark::State& state) {
+  ParseNormaliseTag(state, ingest::SourceFormat::kMoodle,
+                    "moodle/core/user_enrolment_created/existing_user_enrolled/event.json",
+                    "http://www.example.org");
+}
+BENCHMARK(BM_MoodleParseNormaliseTag);
+
+void BM_OpenEdxTrackingParseNormaliseTag(benchmark::State& state) {
+  ParseNormaliseTag(state, ingest::SourceFormat::kOpenEdxTracking,
+                    "openedx/tracking/problem_check(server).json",
+                    "http://localhost:18000");
+}
+BENCHMARK(BM_OpenEdxTrackingParseNormaliseTag);
 
 }  // namespace
 }  // namespace polku
