@@ -8,11 +8,11 @@ PACKAGES=(
   cmake ccache pkg-config g++ make
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev prometheus-cpp-dev golang-github-gogo-googleapis-dev grpc-proto
-  libyaml-cpp-dev libsimdjson-dev libsqlite3-dev libssl-dev
+  libyaml-cpp-dev libsimdjson-dev libsqlite3-dev libssl-dev libcpp-httplib-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-grpcio python3-protobuf python3-pytest
-  prometheus sqlite3
+  python3 python3-grpcio python3-protobuf python3-pytest python3-yaml
+  prometheus sqlite3 systemd
 )
 
 missing=()

@@ -9,11 +9,12 @@ BIN=build/bin
 DATA=${POLKU_DATA_DIR:-var/polku}
 GRPC=${POLKU_GRPC_ADDRESS:-127.0.0.1:50051}
 METRICS=${POLKU_METRICS_ADDRESS:-127.0.0.1:9464}
+HTTP=${POLKU_HTTP_ADDRESS:-127.0.0.1:8080}
 SHARED=${POLKU_SHARED_DIR:-../shared}
 mkdir -p "$DATA"
 
 "$BIN/polku-server" --dev_mode --data_dir="$DATA" --grpc_address="$GRPC" \
-  --metrics_address="$METRICS" --rules=deploy/config/rules.yaml &
+  --metrics_address="$METRICS" --http_address="$HTTP" --rules=deploy/config/rules.yaml &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' INT TERM EXIT
 
@@ -37,6 +38,7 @@ cat <<INFO
 
 Polku is running (development mode: loopback only, tenant from x-polku-tenant).
   gRPC      $GRPC        (health: $BIN/polku health --address=$GRPC)
+  HTTP/JSON http://$HTTP/v1/...   (xAPI: http://$HTTP/xapi/statements, Caliper: http://$HTTP/caliper)
   metrics   http://$METRICS/metrics
   data      $DATA/polku.db
   try       $BIN/polku tag --instance=https://moodle.example.edu $SHARED/fixtures/moodle/core/course_completed/event.json

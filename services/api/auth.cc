@@ -49,4 +49,28 @@ absl::StatusOr<Principal> DenyAllAuthenticator::Authenticate(
       "with --dev_mode on a loopback address for development");
 }
 
+absl::StatusOr<Principal> CredentialsThenDevMode::Authenticate(
+    const CallInfo& call, std::string_view scope) const {
+  if (call.metadata.count("authorization") > 0 || dev_mode_ == nullptr) {
+    return keys_->Authenticate(call, scope);
+  }
+  return dev_mode_->Authenticate(call, scope);
+}
+
+bool IsKnownScope(std::string_view scope) {
+  for (const char* s : kAllScopes) {
+    if (scope == s) return true;
+  }
+  return false;
+}
+
+absl::Status CheckNamedTenant(const Principal& principal, std::string_view named,
+                              std::string_view field) {
+  if (named.empty() || named == principal.tenant) return absl::OkStatus();
+  return common::FieldError(
+      absl::StatusCode::kPermissionDenied, field,
+      "names another tenant than the caller's credentials; the tenant always "
+      "comes from the credentials");
+}
+
 }  // namespace polku::api

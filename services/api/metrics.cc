@@ -52,7 +52,25 @@ Metrics::Metrics()
                           .Name("polku_rule_reloads_total")
                           .Help("Rule file reloads, by result.")
                           .Register(*registry_)
-                          .Add({{"result", "failed"}})) {
+                          .Add({{"result", "failed"}})),
+      http_requests_(prometheus::BuildCounter()
+                         .Name("polku_http_requests_total")
+                         .Help("HTTP requests handled, by route and status.")
+                         .Register(*registry_)),
+      http_duration_(prometheus::BuildHistogram()
+                         .Name("polku_http_request_duration_seconds")
+                         .Help("Time to handle an HTTP request, by route.")
+                         .Register(*registry_)),
+      key_reloads_ok_(prometheus::BuildCounter()
+                          .Name("polku_api_key_reloads_total")
+                          .Help("API key file reloads, by result.")
+                          .Register(*registry_)
+                          .Add({{"result", "ok"}})),
+      key_reloads_failed_(prometheus::BuildCounter()
+                              .Name("polku_api_key_reloads_total")
+                              .Help("API key file reloads, by result.")
+                              .Register(*registry_)
+                              .Add({{"result", "failed"}})) {
   for (size_t p = 0; p < kPlatforms; ++p) {
     for (size_t m = 0; m < kModes; ++m) {
       for (size_t o = 0; o < kOutcomes; ++o) {
@@ -96,6 +114,16 @@ void Metrics::ObserveCommit(const store::CommitStats& stats) {
 
 void Metrics::CountRuleReload(bool ok) {
   (ok ? reloads_ok_ : reloads_failed_).Increment();
+}
+
+void Metrics::ObserveHttp(const std::string& route, int status, double seconds) {
+  http_requests_.Add({{"route", route}, {"code", std::to_string(status)}})
+      .Increment();
+  http_duration_.Add({{"route", route}}, LatencyBuckets()).Observe(seconds);
+}
+
+void Metrics::CountKeyReload(bool ok) {
+  (ok ? key_reloads_ok_ : key_reloads_failed_).Increment();
 }
 
 RpcScope::RpcScope(Metrics* metrics, std::string method)

@@ -12,10 +12,11 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <string>
 
-#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/status.h>
 
 #include "ingest/ingestor.h"
 #include "model/learning_event.h"
@@ -38,6 +39,11 @@ class Metrics {
   void ObserveCommit(const store::CommitStats& stats);
   // Rule reloads (SIGHUP): success or failure.
   void CountRuleReload(bool ok);
+  // One finished HTTP request: `route` is the route's pattern (a bounded
+  // set, e.g. "POST /xapi/statements"), `status` the HTTP status.
+  void ObserveHttp(const std::string& route, int status, double seconds);
+  // API key file reloads: success or failure.
+  void CountKeyReload(bool ok);
 
   const std::shared_ptr<prometheus::Registry>& registry() const {
     return registry_;
@@ -52,6 +58,10 @@ class Metrics {
   prometheus::Histogram& commit_events_;
   prometheus::Counter& reloads_ok_;
   prometheus::Counter& reloads_failed_;
+  prometheus::Family<prometheus::Counter>& http_requests_;
+  prometheus::Family<prometheus::Histogram>& http_duration_;
+  prometheus::Counter& key_reloads_ok_;
+  prometheus::Counter& key_reloads_failed_;
   static constexpr size_t kPlatforms = static_cast<size_t>(model::Platform::kCount_);
   static constexpr size_t kModes = 4;
   static constexpr size_t kOutcomes = 6;

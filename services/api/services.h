@@ -1,29 +1,35 @@
-// gRPC services of polku.v1. Each is a thin translation layer: it
-// authenticates the call, converts protobuf to core types, calls the core
-// (ingest::Ingestor, store::EventStore) and converts the result back,
-// recording metrics on the way. Thread-safe.
+// gRPC services of polku.v1: thin adapters over Handlers (handlers.h).
+//
+// Each RPC authenticates the call with the RPC's scope, calls the shared
+// handler with the Principal and the request, converts the absl::Status to
+// a grpc::Status (grpc_status.h) and records the RPC in Metrics. The HTTP
+// gateway (http_gateway.h) calls the same handlers, so both doors behave
+// alike. Thread-safe.
 #ifndef POLKU_API_SERVICES_H_
 #define POLKU_API_SERVICES_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include "api/auth.h"
+#include "api/handlers.h"
 #include "api/metrics.h"
-#include "common/clock.h"
-#include "ingest/ingestor.h"
+#include "polku/v1/catalogue_service.grpc.pb.h"
 #include "polku/v1/event_service.grpc.pb.h"
+#include "polku/v1/insight_service.grpc.pb.h"
 #include "polku/v1/privacy_service.grpc.pb.h"
-#include "store/event_store.h"
+#include "polku/v1/recommendation_service.grpc.pb.h"
 
 namespace polku::api {
 
 // The CallInfo (peer and metadata) of a gRPC call.
 CallInfo CallInfoOf(const grpc::ServerContext& context);
 
+// Neither pointer of the constructors below is owned; both must outlive
+// the service.
+
 class EventServiceImpl final : public polku::v1::EventService::Service {
  public:
-  EventServiceImpl(ingest::Ingestor* ingestor, const Authenticator* auth,
-                   Metrics* metrics);
+  EventServiceImpl(Handlers* handlers, Metrics* metrics);
 
   grpc::Status Ingest(grpc::ServerContext* context,
                       const polku::v1::IngestRequest* request,
@@ -37,23 +43,13 @@ class EventServiceImpl final : public polku::v1::EventService::Service {
                         polku::v1::TagEventResponse* response) override;
 
  private:
-  // Ingests `items` for `tenant`; fills `results` and the counts.
-  absl::Status IngestItems(
-      const std::string& tenant,
-      const google::protobuf::RepeatedPtrField<polku::v1::IngestItem>& items,
-      std::string_view locale, bool only_exceptions,
-      google::protobuf::RepeatedPtrField<polku::v1::EventResult>* results,
-      int* accepted, int* duplicates, int* rejected);
-
-  ingest::Ingestor* ingestor_;
-  const Authenticator* auth_;
+  Handlers* handlers_;
   Metrics* metrics_;
 };
 
 class PrivacyServiceImpl final : public polku::v1::PrivacyService::Service {
  public:
-  PrivacyServiceImpl(store::EventStore* store, const Authenticator* auth,
-                     Metrics* metrics, const common::Clock* clock);
+  PrivacyServiceImpl(Handlers* handlers, Metrics* metrics);
 
   grpc::Status DeleteLearnerData(
       grpc::ServerContext* context,
@@ -65,10 +61,69 @@ class PrivacyServiceImpl final : public polku::v1::PrivacyService::Service {
       polku::v1::ExportLearnerDataResponse* response) override;
 
  private:
-  store::EventStore* store_;
-  const Authenticator* auth_;
+  Handlers* handlers_;
   Metrics* metrics_;
-  const common::Clock* clock_;
+};
+
+// Not implemented yet: authenticated with their scopes, then UNIMPLEMENTED.
+class CatalogueServiceImpl final : public polku::v1::CatalogueService::Service {
+ public:
+  CatalogueServiceImpl(Handlers* handlers, Metrics* metrics);
+
+  grpc::Status UpsertActivities(grpc::ServerContext* context,
+                                const polku::v1::UpsertActivitiesRequest* request,
+                                polku::v1::UpsertActivitiesResponse* response) override;
+  grpc::Status ListActivities(grpc::ServerContext* context,
+                              const polku::v1::ListActivitiesRequest* request,
+                              polku::v1::ListActivitiesResponse* response) override;
+  grpc::Status UpsertPaths(grpc::ServerContext* context,
+                           const polku::v1::UpsertPathsRequest* request,
+                           polku::v1::UpsertPathsResponse* response) override;
+  grpc::Status ListPaths(grpc::ServerContext* context,
+                         const polku::v1::ListPathsRequest* request,
+                         polku::v1::ListPathsResponse* response) override;
+  grpc::Status SuggestPaths(grpc::ServerContext* context,
+                            const polku::v1::SuggestPathsRequest* request,
+                            polku::v1::SuggestPathsResponse* response) override;
+
+ private:
+  Handlers* handlers_;
+  Metrics* metrics_;
+};
+
+class RecommendationServiceImpl final
+    : public polku::v1::RecommendationService::Service {
+ public:
+  RecommendationServiceImpl(Handlers* handlers, Metrics* metrics);
+
+  grpc::Status GetRecommendations(
+      grpc::ServerContext* context,
+      const polku::v1::GetRecommendationsRequest* request,
+      polku::v1::GetRecommendationsResponse* response) override;
+  grpc::Status RecordFeedback(grpc::ServerContext* context,
+                              const polku::v1::RecordFeedbackRequest* request,
+                              polku::v1::RecordFeedbackResponse* response) override;
+
+ private:
+  Handlers* handlers_;
+  Metrics* metrics_;
+};
+
+class InsightServiceImpl final : public polku::v1::InsightService::Service {
+ public:
+  InsightServiceImpl(Handlers* handlers, Metrics* metrics);
+
+  grpc::Status GetLearnerProfile(
+      grpc::ServerContext* context,
+      const polku::v1::GetLearnerProfileRequest* request,
+      polku::v1::GetLearnerProfileResponse* response) override;
+  grpc::Status GetOrgOverview(grpc::ServerContext* context,
+                              const polku::v1::GetOrgOverviewRequest* request,
+                              polku::v1::GetOrgOverviewResponse* response) override;
+
+ private:
+  Handlers* handlers_;
+  Metrics* metrics_;
 };
 
 }  // namespace polku::api

@@ -4,7 +4,12 @@
 //   polku tag [--format=auto|native|moodle|xapi|caliper|openedx|openedx-signal]
 //             [--tenant=T] [--locale=en|fi] [--rules=FILE] [--instance=URL] [FILE...]
 //   polku ingest [--address=HOST:PORT] [--tenant=T] [--format=...]
-//             [--instance=URL] FILE...
+//             [--instance=URL] [--api_key=KEY] FILE...
+//   polku keys create --tenant=T --scopes=S,... [--name=TEXT]
+//   polku keys list [--tenant=T]
+//   polku keys rotate --id=ID
+//   polku keys revoke --id=ID
+//             (each with [--data_dir=DIR | --keys_file=FILE])
 #include <grpcpp/grpcpp.h>
 
 #include <fstream>
@@ -14,11 +19,14 @@
 #include <string>
 #include <vector>
 
+#include "api/auth.h"
 #include "api/convert.h"
+#include "api/key_store.h"
 #include "cli/tag_command.h"
 #include "common/str_cat.h"
 #include "common/strings.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "model/event_codec.h"
 #include "model/tagger_registry.h"
 #include "polku/v1/event_service.grpc.pb.h"
 
@@ -37,6 +45,17 @@ Commands:
   ingest   Sends events from files to a server (development mode or a key).
            --address=HOST:PORT --tenant=T --format=... --instance=URL
            --api_key=KEY (sent as a Bearer token)
+  keys     Manages API keys in the key file a server reads (and reloads
+           without restart): DATA_DIR/api_keys.json, or --keys_file=FILE.
+           keys create --tenant=T --scopes=S[,S...] [--name=TEXT]
+                       prints the new key once; only its SHA-256 is stored
+           keys list   [--tenant=T]   id, tenant, scopes, state, name
+           keys rotate --id=ID        prints a new key for the same id;
+                                      the old one stops working
+           keys revoke --id=ID
+           --data_dir=DIR (default ./var/polku, as polku-server)
+           Scopes: events:write feedback:write recommendations:read
+                   catalogue:write insights:read privacy:delete privacy:export
 )";
 
 struct Args {
@@ -167,9 +186,17 @@ int Ingest(const Args& args) {
     return 2;
   }
   grpc::ClientContext context;
-  context.AddMetadata("x-polku-tenant", Flag(args, "tenant", "default"));
   std::string key = Flag(args, "api_key", "");
-  if (!key.empty()) context.AddMetadata("authorization", "Bearer " + key);
+  if (!key.empty()) {
+    context.AddMetadata("authorization", "Bearer " + key);
+    // With a key the tenant is the key's; a --tenant naming another one is
+    // refused by the server.
+    if (args.flags.count("tenant") > 0) {
+      context.AddMetadata("x-polku-tenant", Flag(args, "tenant", ""));
+    }
+  } else {
+    context.AddMetadata("x-polku-tenant", Flag(args, "tenant", "default"));
+  }
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   v1::IngestResponse response;
   grpc::Status status = stub->Ingest(&context, request, &response);
@@ -186,6 +213,95 @@ int Ingest(const Args& args) {
   std::cout << "accepted " << response.accepted() << ", duplicates "
             << response.duplicates() << ", rejected " << response.rejected() << "\n";
   return 0;
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string JoinScopes(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const std::string& s : scopes) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+int Keys(const std::vector<std::string>& positional, const Args& args) {
+  if (positional.empty()) {
+    std::cerr << "polku keys: create, list, rotate or revoke?\n";
+    return 2;
+  }
+  const std::string& action = positional[0];
+  std::string file = Flag(args, "keys_file", "");
+  if (file.empty()) file = polku::api::DefaultKeyFile(Flag(args, "data_dir", "./var/polku"));
+  auto fail = [&](const absl::Status& s) {
+    std::cerr << "polku keys " << action << ": " << s.message() << "\n";
+    return s.code() == absl::StatusCode::kInvalidArgument ||
+                   s.code() == absl::StatusCode::kNotFound ||
+                   s.code() == absl::StatusCode::kFailedPrecondition
+               ? 2
+               : 1;
+  };
+  if (action == "create") {
+    std::vector<std::string> scopes;
+    std::string list = Flag(args, "scopes", "");
+    for (size_t start = 0; start < list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      if (comma > start) scopes.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (args.flags.count("tenant") == 0) {
+      std::cerr << "polku keys create: --tenant is required\n";
+      return 2;
+    }
+    auto key = polku::api::CreateApiKey(file, Flag(args, "tenant", ""), scopes,
+                                        Flag(args, "name", ""), NowMillis());
+    if (!key.ok()) return fail(key.status());
+    // The key on stdout alone, so scripts can capture it; the rest on stderr.
+    std::cout << key->key << "\n";
+    std::cerr << "created API key " << key->record.id << " for tenant "
+              << key->record.tenant << " with scopes "
+              << JoinScopes(key->record.scopes)
+              << " (shown only now: store it in the LMS's settings)\n";
+    return 0;
+  }
+  if (action == "list") {
+    auto keys = polku::api::ReadKeyFile(file);
+    if (!keys.ok()) return fail(keys.status());
+    std::string tenant = Flag(args, "tenant", "");
+    std::cout << "id\ttenant\tscopes\tstate\tcreated_at\tname\n";
+    for (const auto& k : *keys) {
+      if (!tenant.empty() && k.tenant != tenant) continue;
+      std::cout << k.id << "\t" << k.tenant << "\t" << JoinScopes(k.scopes) << "\t"
+                << (k.active() ? "active" : "revoked") << "\t"
+                << (k.created_at_ms ? polku::model::FormatTimestamp(k.created_at_ms) : "")
+                << "\t" << k.name << "\n";
+    }
+    return 0;
+  }
+  if (action == "rotate" || action == "revoke") {
+    std::string id = Flag(args, "id", positional.size() > 1 ? positional[1] : "");
+    if (id.empty()) {
+      std::cerr << "polku keys " << action << ": --id is required\n";
+      return 2;
+    }
+    if (action == "revoke") {
+      absl::Status s = polku::api::RevokeApiKey(file, id, NowMillis());
+      if (!s.ok()) return fail(s);
+      std::cerr << "revoked API key " << id << "\n";
+      return 0;
+    }
+    auto key = polku::api::RotateApiKey(file, id, NowMillis());
+    if (!key.ok()) return fail(key.status());
+    std::cout << key->key << "\n";
+    std::cerr << "rotated API key " << id << "; the previous key stops working "
+              << "once servers reload (within seconds)\n";
+    return 0;
+  }
+  std::cerr << "polku keys: unknown action '" << action << "'\n";
+  return 2;
 }
 
 }  // namespace
@@ -205,6 +321,7 @@ int main(int argc, char** argv) {
   if (command == "health") return Health(args);
   if (command == "tag") return Tag(args);
   if (command == "ingest") return Ingest(args);
+  if (command == "keys") return Keys(args.files, args);
   std::cerr << "polku: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -31,7 +31,9 @@
 //             the initiator is STAFF (a Person acted) or SYSTEM (software).
 //   context   course from the object, its isPartOf chain (also Open edX's
 //             extensions.isPartOf) or the event's group; Open edX enrolment
-//             mode from object.extensions.mode.
+//             mode from object.extensions.mode; graded yes for a GRADED verb
+//             and for an object or parent in a Moodle quiz or assignment
+//             (IsGradedMoodleModule), as the other normalisers decide.
 //   result    Completed -> completion; generated Score -> score_scaled
 //             (scoreGiven / maxScore) and success; generated Attempt
 //             duration.
@@ -81,7 +83,7 @@ struct EntityRef {
 
 // A field path in three parts, joined only when an error names it.
 struct PathParts {
-  std::string_view a, b, c;
+  std::string_view a, b = {}, c = {};
   std::string Join(std::string_view leaf = {}) const {
     return common::StrCat(a, b, c, leaf);
   }
@@ -498,6 +500,14 @@ absl::Status NormaliseEvent(const SourceEvent& source, JsonElement ev,
   }
   e.context.course_id = std::move(course_id);
   e.context.parents.assign(parents.rbegin(), parents.rend());
+  // Whether the activity is graded: a grade was given, or the object is in
+  // a Moodle quiz or assignment (as the Moodle and xAPI normalisers decide).
+  bool graded = verb == Verb::kGraded ||
+                IsGradedMoodleModule(MoodleModuleOfIri(e.object.id));
+  for (const std::string& parent : e.context.parents) {
+    graded = graded || IsGradedMoodleModule(MoodleModuleOfIri(parent));
+  }
+  if (graded) e.context.graded = Tristate::kYes;
   if ((verb == Verb::kEnrolled || verb == Verb::kUnenrolled) &&
       object.is_object) {
     if (auto ext = Member(object.element, "extensions"); ext.has_value()) {

@@ -20,13 +20,21 @@
 //   Learning plans belong to relateduserid, else to the user of their user
 //   context (contextlevel 30, contextinstanceid).
 // - Initiator: SELF when userid is the learner (or absent); otherwise STAFF
-//   for a positive userid and SYSTEM for userid 0/-1/null. Completions and
-//   awards of the learner's own work (course, module, plan, badge,
-//   certificate) stay SELF when the system recorded them. Enrolments by
-//   cohort/meta sync are SYSTEM and by database/ldap/flatfile/imsenterprise
-//   SIS_SYNC whoever the userid is; a plan made from a template is STAFF (or
-//   SYSTEM when no user made it); a Totara program assignment is SYSTEM
-//   unless a staff member made it.
+//   for a positive userid and SYSTEM for userid 0/-1/null. Completions of
+//   the learner's own work (course, module, plan) stay SELF when the system
+//   recorded them. Awards (badge, certificate) are STAFF when another user
+//   awarded them, SELF when the learner's own action did and SYSTEM when
+//   the event names no user (criteria review or cron). The enrolment method
+//   decides where it implies who chose, as in the xAPI normaliser
+//   (InitiatorForEnrolmentMethod): self and guest are SELF, cohort and meta
+//   SYSTEM, database/ldap/flatfile/imsenterprise SIS_SYNC, whoever the
+//   userid is; a plan made from a template is STAFF (or SYSTEM when no user
+//   made it); a Totara program assignment is SYSTEM unless a staff member
+//   made it.
+// - user_enrolment_updated is ENROLLED (an enrolment changed or
+//   reactivated) unless the enrichment extension "moodle.enrolment_status"
+//   (the adapter's user_enrolments.status) is "1" or "suspended": then it
+//   is UNENROLLED, as logstore_xapi's "suspended" statement.
 // - Object ids are the IRIs logstore_xapi builds for the same event, under
 //   the canonical instance (enrichment.instance, the wwwroot; "moodle" when
 //   empty): course -> /course/view.php?id=<courseid>, course module ->
@@ -34,6 +42,10 @@
 //   /mod/quiz/attempt.php?attempt=<objectid>&cmid=<cmid>, discussion ->
 //   /mod/forum/discuss.php?d=<id>, ... so an event and its xAPI statement
 //   agree (CanonicalIri drops logstore_xapi's #fragments).
+// - Object types of course modules come from the module name through the
+//   table the xAPI and Caliper normalisers use (MoodleModuleObjectType);
+//   context.graded is yes for a quiz or assignment (IsGradedMoodleModule)
+//   and for every grade given.
 // - Core events about a course module name no module type; the module name
 //   is taken from other.modulename or, failing that, from the enrichment
 //   extension "moodle.modname" (e.g. "book"); without either the object is
@@ -55,7 +67,8 @@
 //   kInvalidArgument naming the field ("payload.timecreated: ...").
 // - Extensions: moodle.component, moodle.crud, moodle.edulevel, and a few
 //   event facts (moodle.evidence_action, moodle.plan_template,
-//   moodle.grade_overridden, moodle.completion_overridden). Nothing written
+//   moodle.grade_overridden, moodle.completion_overridden,
+//   moodle.enrolment_status). Nothing written
 //   by a person (search queries, post text, names) is kept.
 #include <simdjson.h>
 
@@ -79,6 +92,7 @@
 #include "ingest/json_util.h"
 #include "ingest/normaliser.h"
 #include "ingest/php_unserialize.h"
+#include "ingest/xapi_vocabulary.h"
 #include "model/event_codec.h"
 #include "model/learning_event.h"
 
@@ -628,50 +642,11 @@ std::string_view ModuleOfComponent(std::string_view component) {
   return {};
 }
 
+// The object type of a course module: the table Moodle statements are typed
+// with too (xapi_vocabulary.h), MODULE for a module it does not list.
 ObjectType ModuleType(std::string_view module) {
-  struct Entry {
-    std::string_view module;
-    ObjectType type;
-  };
-  static constexpr Entry kTypes[] = {
-      {"resource", OT::kResource},
-      {"page", OT::kResource},
-      {"url", OT::kResource},
-      {"book", OT::kResource},
-      {"folder", OT::kResource},
-      {"imscp", OT::kResource},
-      {"h5pactivity", OT::kResource},
-      {"hvp", OT::kResource},
-      {"label", OT::kResource},
-      {"quiz", OT::kAssessment},
-      {"assign", OT::kAssignment},
-      {"assignment", OT::kAssignment},
-      {"forum", OT::kDiscussion},
-      {"hsuforum", OT::kDiscussion},
-      {"wiki", OT::kWiki},
-      {"ouwiki", OT::kWiki},
-      {"glossary", OT::kGlossary},
-      {"bigbluebuttonbn", OT::kLiveSession},
-      {"facetoface", OT::kLiveSession},
-      {"zoom", OT::kLiveSession},
-      {"jitsi", OT::kLiveSession},
-      {"feedback", OT::kSurvey},
-      {"choice", OT::kSurvey},
-      {"questionnaire", OT::kSurvey},
-      {"survey", OT::kSurvey},
-      {"lti", OT::kExternalTool},
-      {"video", OT::kVideo},
-      {"videofile", OT::kVideo},
-      {"videotime", OT::kVideo},
-      {"kalvidres", OT::kVideo},
-      {"customcert", OT::kCertificate},
-      {"coursecertificate", OT::kCertificate},
-  };
-  for (const Entry& e : kTypes) {
-    if (e.module == module) return e.type;
-  }
-  // scorm, lesson, data, chat, workshop and anything else.
-  return OT::kModule;
+  ObjectType t = MoodleModuleObjectType(module);
+  return t == ObjectType::kUnspecified ? ObjectType::kModule : t;
 }
 
 // The spec for `event`: a table entry, or a rule that holds for every
@@ -704,35 +679,6 @@ absl::StatusOr<const Spec*> FindSpec(const EventName& event) {
   }
   return absl::UnimplementedError(
       StrCat("no mapping for Moodle event: ", event.full));
-}
-
-// Moodle enrol plugin names.
-EnrolmentMethod EnrolMethod(std::string_view plugin) {
-  struct Entry {
-    std::string_view plugin;
-    EnrolmentMethod method;
-  };
-  static constexpr Entry kMethods[] = {
-      {"manual", EnrolmentMethod::kManual},
-      {"self", EnrolmentMethod::kSelf},
-      {"cohort", EnrolmentMethod::kCohort},
-      {"database", EnrolmentMethod::kDatabase},
-      {"ldap", EnrolmentMethod::kDatabase},
-      {"flatfile", EnrolmentMethod::kDatabase},
-      {"imsenterprise", EnrolmentMethod::kDatabase},
-      {"guest", EnrolmentMethod::kGuest},
-      {"meta", EnrolmentMethod::kMeta},
-      {"lti", EnrolmentMethod::kLti},
-      {"paypal", EnrolmentMethod::kPayment},
-      {"fee", EnrolmentMethod::kPayment},
-      {"totara_program", EnrolmentMethod::kProgram},
-      {"totara_certification", EnrolmentMethod::kProgram},
-      {"program", EnrolmentMethod::kProgram},
-  };
-  for (const Entry& e : kMethods) {
-    if (e.plugin == plugin) return e.method;
-  }
-  return EnrolmentMethod::kUnspecified;
 }
 
 // ---------------------------------------------------------------------------
@@ -1320,8 +1266,7 @@ absl::Status BuildObject(const ObjectInput& in, model::LearningEvent& e) {
 }
 
 bool IsCompletionLike(Verb v) {
-  return v == Verb::kCompleted || v == Verb::kPassed || v == Verb::kFailed ||
-         v == Verb::kAchieved;
+  return v == Verb::kCompleted || v == Verb::kPassed || v == Verb::kFailed;
 }
 
 absl::Status NotLearning(const EventName& event, std::string_view why) {
@@ -1463,7 +1408,10 @@ absl::Status NormaliseMoodle(std::string_view tenant, const SourceEvent& source,
   }
 
   if (spec.flags & kCompletionYes) e.result.completion = Tristate::kYes;
-  if ((spec.flags & kGradedYes) || module == "quiz" || module == "assign") {
+  // A grade given, or a graded module (the same test the xAPI and Caliper
+  // normalisers apply to a Moodle IRI).
+  if ((spec.flags & kGradedYes) || spec.verb == Verb::kGraded ||
+      IsGradedMoodleModule(module)) {
     e.context.graded = Tristate::kYes;
   }
 
@@ -1474,17 +1422,30 @@ absl::Status NormaliseMoodle(std::string_view tenant, const SourceEvent& source,
     case SP::kEnrolment: {
       std::optional<std::string_view> plugin = other.String("enrol");
       EnrolmentMethod method = plugin.has_value()
-                                   ? EnrolMethod(*plugin)
+                                   ? EnrolmentMethodFromName(*plugin)
                                    : EnrolmentMethod::kUnspecified;
       e.context.enrolment_method = method;
       if (method == EnrolmentMethod::kUnspecified) {
         method = source.enrichment.enrolment_method;
       }
-      if (method == EnrolmentMethod::kCohort ||
-          method == EnrolmentMethod::kMeta) {
-        initiator = Initiator::kSystem;
-      } else if (method == EnrolmentMethod::kDatabase) {
-        initiator = Initiator::kSisSync;
+      // The method decides where it implies who chose (self, guest -> SELF;
+      // cohort, meta -> SYSTEM; database -> SIS_SYNC), as for xAPI; for
+      // manual and program enrolments the acting user does.
+      Initiator by_method = InitiatorForEnrolmentMethod(method);
+      if (by_method != Initiator::kUnspecified) initiator = by_method;
+      // An updated enrolment is a suspension or a reactivation; only the
+      // adapter knows which (user_enrolments.status: 0 active, 1
+      // suspended), as logstore_xapi reads it from the database.
+      if (event.name == "user_enrolment_updated") {
+        std::optional<std::string_view> status =
+            Extension(source.enrichment, "moodle.enrolment_status");
+        if (status.has_value() && (*status == "1" || *status == "suspended")) {
+          e.verb = Verb::kUnenrolled;
+          e.extensions["moodle.enrolment_status"] = "suspended";
+        } else if (status.has_value() &&
+                   (*status == "0" || *status == "active")) {
+          e.extensions["moodle.enrolment_status"] = "active";
+        }
       }
       break;
     }
@@ -1610,9 +1571,16 @@ absl::Status NormaliseMoodle(std::string_view tenant, const SourceEvent& source,
     }
   }
 
-  if (IsCompletionLike(e.verb) && initiator == Initiator::kSystem &&
-      spec.special != SP::kProgramAssignment) {
-    // Completions and awards recorded by cron are the learner's own.
+  if (e.verb == Verb::kAchieved) {
+    // An award (badge, certificate): STAFF when a person other than the
+    // learner awarded it, SELF when the learner's own action did, SYSTEM
+    // when no person is named (criteria review, cron, userid 0 or absent).
+    initiator = actor > 0 ? (actor == learner ? Initiator::kSelf
+                                              : Initiator::kStaff)
+                          : Initiator::kSystem;
+  } else if (IsCompletionLike(e.verb) && initiator == Initiator::kSystem &&
+             spec.special != SP::kProgramAssignment) {
+    // Completions recorded by cron are the learner's own.
     initiator = Initiator::kSelf;
   }
   e.initiator = initiator;

@@ -26,9 +26,10 @@
 //   edx.course.grade.now_passed             PASSED      COURSE  success yes
 //   edx.course.grade.now_failed             FAILED      COURSE  success no
 //   edx.grades.course.grade_calculated      GRADED      COURSE
-//     score = percent_grade, success = (letter_grade != "")
-//   edx.grades.subsection.grade_calculated  GRADED      ASSESSMENT
-//     score = weighted earned / possible when possible > 0
+//     score = percent_grade, success = (letter_grade != ""), graded yes
+//   edx.grades.subsection.grade_calculated  GRADED      block type
+//     (a sequential: MODULE), score = weighted earned / possible when
+//     possible > 0, graded yes
 //   edx.grades.problem.submitted            SUBMITTED   ASSESSMENT
 //     score = weighted earned / possible when possible > 0
 //   problem_check (server)                  SUBMITTED   ASSESSMENT
@@ -37,9 +38,12 @@
 //   showanswer                              ASKED       ASSESSMENT
 //   edx.problem.hint.demandhint_displayed   ASKED       ASSESSMENT
 //   edx.problem.completed                   COMPLETED   ASSESSMENT
-//   edx.completion.block_completion.changed COMPLETED   MODULE
+//   edx.completion.block_completion.changed COMPLETED   block type
+//     (problem: ASSESSMENT, video: VIDEO, html: RESOURCE, vertical: MODULE...)
 //     completion yes when data.completion >= 1; below that INTERACTED with
 //     completion no (progress)
+// The object type of a block named by its usage key is the key's block type
+// on every channel (tracking, xAPI, Caliper): see BlockObjectType.
 //   edx.certificate.created                 ACHIEVED    CERTIFICATE
 //   edx.forum.thread.created                POSTED      DISCUSSION
 //   edx.forum.response.created              REPLIED     DISCUSSION
@@ -119,7 +123,7 @@
 //                                           PASSED | FAILED  COURSE
 //   course.persistent_grade_summary.changed.v1 (also accepted without
 //   "course." and as ".created.v1")         GRADED      COURSE
-//     score = percent_grade, success as for the tracking event
+//     score = percent_grade, success as for the tracking event, graded yes
 //   forum.thread.created.v1                 POSTED      DISCUSSION
 //   forum.thread.response.created.v1        REPLIED     DISCUSSION
 //   forum.thread.response.comment.created.v1  COMMENTED DISCUSSION
@@ -151,6 +155,7 @@
 #include "common/strings.h"
 #include "ingest/json_util.h"
 #include "ingest/normaliser.h"
+#include "ingest/xapi_vocabulary.h"
 #include "model/event_codec.h"
 #include "model/learning_event.h"
 
@@ -482,6 +487,15 @@ LearningEvent NewEvent(std::string_view instance, std::string_view type) {
   e.source.event_type = std::string(type);
   e.initiator = Initiator::kSelf;
   return e;
+}
+
+// The object type of a block: its usage key's block type, read through the
+// table the xAPI and Caliper normalisers refine Open edX IRIs with
+// (PlatformObjectType), so every channel types a block alike (a problem is an
+// ASSESSMENT, a sequential a MODULE); MODULE for a type the table lacks.
+ObjectType BlockObjectType(std::string_view usage_key) {
+  ObjectType t = PlatformObjectType(usage_key);
+  return t == ObjectType::kUnspecified ? ObjectType::kModule : t;
 }
 
 void SetObject(LearningEvent& e, ObjectType type, std::string id,
@@ -849,6 +863,7 @@ absl::Status MapCourseEvent(const Tracking& t, Kind kind, LearningEvent& e) {
     }
     case Kind::kCourseGradeCalculated: {
       e.verb = Verb::kGraded;
+      e.context.graded = Tristate::kYes;
       POLKU_ASSIGN_OR_RETURN(auto percent, NumberAt(d, dp, "percent_grade"));
       if (percent.has_value() && *percent >= 0.0 && *percent <= 1.0) {
         e.result.score_scaled = *percent;
@@ -882,7 +897,8 @@ absl::Status MapAssessmentEvent(const Tracking& t, Kind kind,
       POLKU_ASSIGN_OR_RETURN(std::string_view block,
                              RequiredString(d, dp, "block_id"));
       e.verb = Verb::kGraded;
-      SetObject(e, ObjectType::kAssessment, std::string(block), t.course);
+      e.context.graded = Tristate::kYes;
+      SetObject(e, BlockObjectType(block), std::string(block), t.course);
       // The graded fields are what counts towards the course grade; the
       // totals include ungraded problems.
       POLKU_ASSIGN_OR_RETURN(auto earned,
@@ -1014,7 +1030,7 @@ absl::Status MapCompletionEvent(const Tracking& t, LearningEvent& e) {
   bool complete = *completion >= 1.0;
   e.verb = complete ? Verb::kCompleted : Verb::kInteracted;
   e.result.completion = complete ? Tristate::kYes : Tristate::kNo;
-  SetObject(e, ObjectType::kModule, std::string(block), t.course);
+  SetObject(e, BlockObjectType(block), std::string(block), t.course);
   POLKU_ASSIGN_OR_RETURN(std::string_view block_type,
                          StringOrEmpty(d, dp, "block_type"));
   if (IsPlainId(block_type))
@@ -1363,6 +1379,7 @@ absl::Status MapGradeSummary(const SignalContext& s, LearningEvent& e,
   POLKU_ASSIGN_OR_RETURN(std::string_view course_key,
                          RequiredString(course, course_path, "course_key"));
   e.verb = Verb::kGraded;
+  e.context.graded = Tristate::kYes;
   SetObject(e, ObjectType::kCourse, std::string(course_key), course_key);
   POLKU_ASSIGN_OR_RETURN(auto percent, NumberAt(grade, p, "percent_grade"));
   if (percent.has_value() && *percent >= 0.0 && *percent <= 1.0) {

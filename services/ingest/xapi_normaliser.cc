@@ -31,11 +31,28 @@
 //   context   course id from the object (a course) or the first parent or
 //             grouping activity of a course type; parents outermost first;
 //             enrolment method from an extension ending "/enrolment-type";
-//             Open edX enrolment mode; registration ignored.
+//             Open edX enrolment mode; registration ignored. graded is yes
+//             for a GRADED verb and for an object or parent in a Moodle quiz
+//             or assignment (IsGradedMoodleModule, as the Moodle normaliser
+//             decides). A statement without a course that names no learning
+//             platform (no context activity of the LMS type, as
+//             logstore_xapi's site category; no Open edX
+//             event-routing-backends extension) gets the extension
+//             "xapi.outside_lms" = "true": it came from another tool.
 //   result    completion, success, score.scaled (else from raw/min/max),
 //             duration.
-//   time      timestamp, else stored, else the statement is rejected.
-//   id        the statement id; else the adapter's id; else DeriveEventId.
+//   time      timestamp; else stored; else SourceEvent::received_at_ms, the
+//             time Polku received the statement (the xAPI spec lets a sender
+//             omit both, and the receiver then assigns the time, as an LRS
+//             sets timestamp to stored). Rejected only when none of the
+//             three is there ("payload.timestamp: is required").
+//   id        the statement id; else the adapter's id; else DeriveEventId
+//             over the tuple (platform, instance, verb IRI, learner, verb,
+//             object, time). For a statement that also came without a
+//             timestamp that time is the receive time, so a resend of it
+//             gets a new id: as an LRS assigns a fresh id to each id-less
+//             statement it receives, Polku cannot tell a resend from a
+//             repetition. Senders that retry should send an id.
 // Nothing personal is kept: actor and instructor names, mbox (only its
 // SHA-1 key), result.response and the statement's extensions (session ids,
 // IP addresses, user agents) are never copied; titles of messages, notes and
@@ -205,6 +222,8 @@ struct ContextActivities {
   std::vector<std::string> parents;  // innermost first, as sent
   std::string course_id;
   bool has_discussion = false;
+  bool names_platform = false;  // an activity of the LMS type
+  bool graded_module = false;   // a Moodle quiz or assignment
 };
 
 absl::Status ReadContextActivityList(JsonElement list, const FieldPrefix& at,
@@ -235,6 +254,8 @@ absl::Status ReadContextActivityList(JsonElement list, const FieldPrefix& at,
       }
     }
     ActivityTypeInfo info = LookupXapiActivityType(type);
+    if (info.is_platform) out->names_platform = true;
+    if (IsGradedMoodleModule(MoodleModuleOfIri(id))) out->graded_module = true;
     ObjectType t = RefinedObjectType(info, id);
     if (t == ObjectType::kCourse && out->course_id.empty()) {
       out->course_id = CanonicalObjectId(id);
@@ -370,6 +391,11 @@ struct Statement {
   std::optional<AgentId> authority;
   ContextActivities parents;
   ContextActivities grouping;
+  ContextActivities category;
+  // The statement names the learning platform that sent it: a context
+  // activity of the LMS type (logstore_xapi's site category) or an Open edX
+  // event-routing-backends context extension.
+  bool names_platform = false;
   model::EnrolmentMethod enrolment_method =
       model::EnrolmentMethod::kUnspecified;
   // The context names another person the statement is "for" (the
@@ -440,6 +466,14 @@ absl::Status ReadContext(JsonElement context, const FieldPrefix& at,
           *grouping, at, "context.contextActivities.grouping",
           /*keep_ids=*/false, &st->grouping));
     }
+    if (auto category = Member(*activities, "category"); category.has_value()) {
+      POLKU_RETURN_IF_ERROR(ReadContextActivityList(
+          *category, at, "context.contextActivities.category",
+          /*keep_ids=*/false, &st->category));
+    }
+    st->names_platform = st->parents.names_platform ||
+                         st->grouping.names_platform ||
+                         st->category.names_platform;
   }
   if (auto extensions = Member(context, "extensions"); extensions.has_value()) {
     JsonObject obj;
@@ -447,6 +481,10 @@ absl::Status ReadContext(JsonElement context, const FieldPrefix& at,
       return Invalid(at, "context.extensions", "must be an object");
     }
     for (auto field : obj) {
+      if (common::StartsWith(field.key,
+                             "https://w3id.org/xapi/openedx/extension")) {
+        st->names_platform = true;  // event-routing-backends
+      }
       if (common::EndsWith(field.key, "/enrolment-type")) {
         std::string_view name;
         if (!field.value.get_string().get(name)) {
@@ -466,8 +504,10 @@ absl::Status ReadContext(JsonElement context, const FieldPrefix& at,
   return absl::OkStatus();
 }
 
+// `received_at_ms` is when Polku received the statement (0: unknown); it
+// stands in for a missing timestamp and stored, as an LRS assigns them.
 absl::Status ReadStatement(JsonElement s, const FieldPrefix& at,
-                           Statement* st) {
+                           int64_t received_at_ms, Statement* st) {
   if (!s.is_object()) return Invalid(at, "", "must be a statement object");
 
   std::string_view version;
@@ -570,21 +610,30 @@ absl::Status ReadStatement(JsonElement s, const FieldPrefix& at,
                                   "' is not an xAPI object type"));
   }
 
+  // The time: timestamp, else stored, else the time Polku received the
+  // statement (xAPI 2.4.7: a receiver sets a missing timestamp to stored,
+  // and an LRS sets stored when it receives the statement).
   std::string_view time;
   std::string_view time_field = "timestamp";
   Got got = ReadString(s, "timestamp", &time);
   if (got == Got::kAbsent) {
     time_field = "stored";
     got = ReadString(s, "stored", &time);
-    if (got == Got::kAbsent) {
-      return Invalid(at, "timestamp",
-                     "is required (the time the learning happened)");
-    }
   }
-  if (got == Got::kWrongType)
+  if (got == Got::kWrongType) {
     return Invalid(at, time_field, "must be a string");
-  POLKU_RETURN_IF_ERROR(
-      statement_internal::ParseTime(time, at, time_field, &st->occurred_at_ms));
+  }
+  if (got == Got::kOk) {
+    POLKU_RETURN_IF_ERROR(statement_internal::ParseTime(
+        time, at, time_field, &st->occurred_at_ms));
+  } else if (received_at_ms > 0) {
+    st->occurred_at_ms = received_at_ms;
+  } else {
+    return Invalid(at, "timestamp",
+                   "is required (the time the learning happened; the "
+                   "statement has no timestamp or stored time and no "
+                   "receive time was given)");
+  }
 
   if (auto context = Member(s, "context"); context.has_value()) {
     POLKU_RETURN_IF_ERROR(ReadContext(*context, at, st));
@@ -819,6 +868,18 @@ absl::Status MapStatement(std::string_view tenant, const SourceEvent& source,
   e.context.parents.assign(st.parents.parents.rbegin(),
                            st.parents.parents.rend());
 
+  // Whether the activity is graded: a grade was given, or the object is in
+  // a Moodle quiz or assignment (as the Moodle normaliser decides).
+  bool graded_module = IsGradedMoodleModule(MoodleModuleOfIri(st.object_id)) ||
+                       st.parents.graded_module || st.grouping.graded_module;
+  if (verb == Verb::kGraded || graded_module) e.context.graded = Tristate::kYes;
+  // A statement with no course that names no learning platform comes from
+  // some other tool (the default rule setting.outside_learning_platform
+  // reads this); an LMS forwards site-level events without a course too.
+  if (e.context.course_id.empty() && !st.names_platform) {
+    e.extensions["xapi.outside_lms"] = "true";
+  }
+
   e.result.completion = st.result.completion;
   e.result.success = st.result.success;
   e.result.score_scaled = st.result.scaled;
@@ -853,7 +914,8 @@ absl::Status NormaliseOne(std::string_view tenant, const SourceEvent& source,
                           int64_t index, size_t count,
                           model::LearningEvent& e) {
   Statement st;
-  POLKU_RETURN_IF_ERROR(ReadStatement(element, at, &st));
+  POLKU_RETURN_IF_ERROR(
+      ReadStatement(element, at, source.received_at_ms, &st));
   return MapStatement(tenant, source, st, at, index, count, e);
 }
 

@@ -512,6 +512,9 @@ const Entry<ActivityTypeInfo> kCaliperEntityTypes[] = {
 
 // ------------------------------------------------- platform structures
 
+// The one table of Moodle module types: the Moodle normaliser and the IRI
+// refinement of xAPI and Caliper objects both read it, so an event and its
+// statement type a module alike.
 const Entry<ObjectType> kMoodleModules[] = {
     {"assign", ObjectType::kAssignment},
     {"assignment", ObjectType::kAssignment},
@@ -519,6 +522,8 @@ const Entry<ObjectType> kMoodleModules[] = {
     {"book", ObjectType::kResource},
     {"chat", ObjectType::kModule},
     {"choice", ObjectType::kSurvey},
+    {"coursecertificate", ObjectType::kCertificate},
+    {"customcert", ObjectType::kCertificate},
     {"data", ObjectType::kModule},
     {"facetoface", ObjectType::kLiveSession},
     {"feedback", ObjectType::kSurvey},
@@ -526,11 +531,15 @@ const Entry<ObjectType> kMoodleModules[] = {
     {"forum", ObjectType::kDiscussion},
     {"glossary", ObjectType::kGlossary},
     {"h5pactivity", ObjectType::kResource},
+    {"hsuforum", ObjectType::kDiscussion},
     {"hvp", ObjectType::kResource},
     {"imscp", ObjectType::kResource},
+    {"jitsi", ObjectType::kLiveSession},
+    {"kalvidres", ObjectType::kVideo},
     {"label", ObjectType::kResource},
     {"lesson", ObjectType::kModule},
     {"lti", ObjectType::kExternalTool},
+    {"ouwiki", ObjectType::kWiki},
     {"page", ObjectType::kResource},
     {"questionnaire", ObjectType::kSurvey},
     {"quiz", ObjectType::kAssessment},
@@ -539,8 +548,11 @@ const Entry<ObjectType> kMoodleModules[] = {
     {"survey", ObjectType::kSurvey},
     {"url", ObjectType::kResource},
     {"video", ObjectType::kVideo},
+    {"videofile", ObjectType::kVideo},
+    {"videotime", ObjectType::kVideo},
     {"wiki", ObjectType::kWiki},
     {"workshop", ObjectType::kModule},
+    {"zoom", ObjectType::kLiveSession},
 };
 
 const Entry<ObjectType> kOpenEdxBlockTypes[] = {
@@ -664,17 +676,24 @@ model::ObjectType MoodleModuleObjectType(std::string_view module) {
   return IsLowerToken(module) ? ObjectType::kModule : ObjectType::kUnspecified;
 }
 
+std::string_view MoodleModuleOfIri(std::string_view iri) {
+  size_t mod = iri.find("/mod/");
+  if (mod == std::string_view::npos) return {};
+  std::string_view rest = iri.substr(mod + 5);
+  size_t end = rest.find('/');
+  if (end == std::string_view::npos) return {};
+  rest = rest.substr(0, end);
+  return IsLowerToken(rest) ? rest : std::string_view();
+}
+
+bool IsGradedMoodleModule(std::string_view module) {
+  return module == "quiz" || module == "assign" || module == "assignment";
+}
+
 model::ObjectType PlatformObjectType(std::string_view iri) {
   // Moodle: <wwwroot>/mod/<module>/<script>.php...
-  size_t mod = iri.find("/mod/");
-  if (mod != std::string_view::npos) {
-    std::string_view rest = iri.substr(mod + 5);
-    size_t end = rest.find('/');
-    if (end != std::string_view::npos) {
-      ObjectType t = MoodleModuleObjectType(rest.substr(0, end));
-      if (t != ObjectType::kUnspecified) return t;
-    }
-  }
+  std::string_view module = MoodleModuleOfIri(iri);
+  if (!module.empty()) return MoodleModuleObjectType(module);
   // Moodle: a course's list of resources.
   if (iri.find("/course/resources.php?") != std::string_view::npos) {
     return ObjectType::kCourse;

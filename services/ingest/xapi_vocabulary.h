@@ -111,12 +111,13 @@ ActivityTypeInfo LookupCaliperEntityType(std::string_view type);
 
 // The object type the platform's own IRI structure tells:
 // - Moodle: ".../mod/<module>/..." gives the module's type (resource, page,
-//   url, book, folder, imscp, h5pactivity -> RESOURCE; quiz -> ASSESSMENT;
-//   assign -> ASSIGNMENT; forum -> DISCUSSION; wiki, glossary; bigbluebuttonbn,
-//   facetoface -> LIVE_SESSION; feedback, choice, questionnaire, survey ->
-//   SURVEY; lti -> EXTERNAL_TOOL; scorm, lesson, data, chat, workshop and
-//   other modules -> MODULE); "/course/resources.php" (a course's resource
-//   list) -> COURSE.
+//   url, book, folder, imscp, h5pactivity, hvp, label -> RESOURCE; quiz ->
+//   ASSESSMENT; assign -> ASSIGNMENT; forum -> DISCUSSION; wiki, glossary;
+//   bigbluebuttonbn, facetoface, zoom, jitsi -> LIVE_SESSION; feedback,
+//   choice, questionnaire, survey -> SURVEY; lti -> EXTERNAL_TOOL; video
+//   modules -> VIDEO; customcert, coursecertificate -> CERTIFICATE; scorm,
+//   lesson, data, chat, workshop and other modules -> MODULE);
+//   "/course/resources.php" (a course's resource list) -> COURSE.
 // - Open edX: a usage key "block-v1:...+type@<block type>+block@..." gives
 //   the block's type (problem -> ASSESSMENT, video -> VIDEO, html -> RESOURCE,
 //   chapter/sequential/vertical -> MODULE, discussion -> DISCUSSION...).
@@ -128,8 +129,17 @@ model::ObjectType RefinedObjectType(const ActivityTypeInfo& info,
                                     std::string_view iri);
 
 // The object type of a Moodle module (see PlatformObjectType); MODULE for an
-// unknown module name, kUnspecified for text that is no module name.
+// unknown module name, kUnspecified for text that is no module name. The
+// Moodle normaliser types course modules with it too.
 model::ObjectType MoodleModuleObjectType(std::string_view module);
+
+// The module of a Moodle IRI ".../mod/<module>/...", or "" when the IRI has
+// no such segment.
+std::string_view MoodleModuleOfIri(std::string_view iri);
+
+// Moodle modules that are graded activities (quiz, assign, assignment): an
+// event about one has context.graded = yes in every normaliser.
+bool IsGradedMoodleModule(std::string_view module);
 
 // The object id Polku stores for an activity IRI: model::CanonicalIri(iri),
 // except that an Open edX course or block IRI

@@ -87,6 +87,12 @@ class Event {
     e_.context.competencies.push_back("competency:negotiation");
     return *this;
   }
+  // A fact a normaliser records as an extension (e.g. the xAPI
+  // normaliser's "xapi.outside_lms").
+  Event& Extension(const std::string& key) {
+    e_.extensions[key] = "true";
+    return *this;
+  }
   operator LearningEvent() const { return e_; }  // NOLINT: a builder
 
  private:
@@ -202,9 +208,26 @@ LearningEvent LiveSession() {
       .InCourse();
 }
 LearningEvent WorkToolXapi() {
+  // A statement with no course that names no LMS: the xAPI normaliser marks
+  // it xapi.outside_lms.
   return Event(Verb::kCompleted, ObjectType::kWorkAssignment, Initiator::kSelf)
       .From(Platform::kXapi)
-      .InFlowOfWork();
+      .InFlowOfWork()
+      .Extension("xapi.outside_lms");
+}
+LearningEvent LmsSearchForwardedAsXapi() {
+  // Moodle's site search sent by logstore_xapi: no course, but the
+  // statement names the LMS, so no xapi.outside_lms.
+  return Event(Verb::kSearched, ObjectType::kSearch, Initiator::kSelf)
+      .From(Platform::kXapi);
+}
+LearningEvent ScormPackageCompleted() {
+  return Event(Verb::kCompleted, ObjectType::kModule, Initiator::kSelf)
+      .InCourse();
+}
+LearningEvent CourseVideoWatchedToTheEnd() {
+  return Event(Verb::kCompleted, ObjectType::kVideo, Initiator::kSelf)
+      .InCourse();
 }
 LearningEvent WorkToolLookUp() {
   return Event(Verb::kViewed, ObjectType::kResource, Initiator::kSelf)
@@ -319,6 +342,9 @@ const std::vector<Example>& Examples() {
       {"GradedQuizAttempt", GradedQuizAttempt},
       {"LiveSession", LiveSession},
       {"WorkToolXapi", WorkToolXapi},
+      {"LmsSearchForwardedAsXapi", LmsSearchForwardedAsXapi},
+      {"ScormPackageCompleted", ScormPackageCompleted},
+      {"CourseVideoWatchedToTheEnd", CourseVideoWatchedToTheEnd},
       {"WorkToolLookUp", WorkToolLookUp},
       {"ResourceLookUpOutsideCourse", ResourceLookUpOutsideCourse},
       {"CourseVideoPlayed", CourseVideoPlayed},
@@ -571,6 +597,29 @@ TEST_F(DefaultRules, ViewsDoNotCountTheFactsOfTheCourse) {
   EXPECT_THAT(FiredIds(t), Not(Contains("initiative.in_assigned_course")));
 }
 
+TEST_F(DefaultRules, CompletingAUnitOfACourseIsFormal) {
+  // A lesson or SCORM package worked through: completion tracking of a
+  // bounded unit, done alone.
+  EventTags t = Tag(ScormPackageCompleted());
+  EXPECT_EQ(t.mode, Mode::kStructured);
+  EXPECT_LT(S(t, Dimension::kFormat), 0);
+  EXPECT_GT(S(t, Dimension::kFormat), S(Tag(CompletionWithoutGoal()),
+                                         Dimension::kFormat));
+  EXPECT_LT(S(t, Dimension::kSocial), 0);
+  EXPECT_THAT(FiredIds(t), Contains("format.module_completed"));
+}
+
+TEST_F(DefaultRules, FinishingCourseMaterialIsWeaklyFormal) {
+  // A video played to its end: tracked by the course, but still passive.
+  EventTags t = Tag(CourseVideoWatchedToTheEnd());
+  EXPECT_EQ(t.mode, Mode::kBlended);
+  EXPECT_LT(S(t, Dimension::kFormat), 0);
+  EXPECT_LT(S(t, Dimension::kFormat), S(Tag(CourseVideoPlayed()),
+                                        Dimension::kFormat));
+  EXPECT_LT(t.confidence, 0.2);
+  EXPECT_THAT(FiredIds(t), Contains("format.course_material_completed"));
+}
+
 TEST_F(DefaultRules, CourseMaterialViewIsNearNeutral) {
   EventTags t = Tag(CourseVideoPlayed());
   EXPECT_EQ(t.mode, Mode::kBlended);
@@ -620,6 +669,15 @@ TEST_F(DefaultRules, WorkToolXapiIsInTheFlowOfWork) {
   EXPECT_THAT(FiredIds(t), Contains("setting.in_flow_of_work"));
   EXPECT_THAT(FiredIds(t), Contains("setting.outside_learning_platform"));
   EXPECT_THAT(FiredIds(t), Contains("setting.work_assignment"));
+}
+
+TEST_F(DefaultRules, XapiFromTheLmsItselfIsNotOutsideIt) {
+  // A site-level event the LMS forwards as xAPI has no course either; only
+  // a statement that names no learning platform counts as another tool's.
+  EventTags t = Tag(LmsSearchForwardedAsXapi());
+  EXPECT_EQ(S(t, Dimension::kSetting), 0);
+  EXPECT_THAT(FiredIds(t), Not(Contains("setting.outside_learning_platform")));
+  EXPECT_EQ(t.mode, Mode::kSelfDirected);  // still a search
 }
 
 TEST_F(DefaultRules, LookUpDuringWorkIsInTheFlowOfWork) {

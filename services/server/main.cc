@@ -1,5 +1,5 @@
 // polku-server: parses flags into a ServerConfig, starts a Server, and waits
-// for SIGTERM/SIGINT (graceful shutdown) or SIGHUP (reload rules).
+// for SIGTERM/SIGINT (graceful shutdown) or SIGHUP (reload rules and keys).
 #include <signal.h>
 
 #include <cstdio>
@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       (*server)->ReloadRules().IgnoreError();
+      (*server)->ReloadKeys().IgnoreError();
       continue;
     }
     polku::common::LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});

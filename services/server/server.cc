@@ -40,25 +40,47 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   if (!taggers.ok()) return taggers.status();
   s->taggers_ = std::move(*taggers);
 
+  std::string key_file = config.api_keys_file.empty()
+                             ? api::DefaultKeyFile(config.data_dir)
+                             : config.api_keys_file;
+  auto keys = api::KeyStore::Open(key_file);
+  if (!keys.ok()) return keys.status();
+  s->keys_ = std::move(*keys);
+  s->keys_->StartAutoReload(std::chrono::seconds(1), [metrics, key_file](
+                                                         const absl::Status& st) {
+    metrics->CountKeyReload(st.ok());
+    if (st.ok()) {
+      common::LogInfo("API keys reloaded", {{"file", key_file}});
+    } else {
+      common::LogError("API key reload failed; keeping the previous keys",
+                       {{"error", st.ToString()}});
+    }
+  });
   if (config.dev_mode) {
-    s->auth_ = std::make_unique<api::DevModeAuthenticator>();
-    common::LogWarning("development mode: tenant from x-polku-tenant metadata, "
-                       "loopback callers only; never use in production");
-  } else {
-    s->auth_ = std::make_unique<api::DenyAllAuthenticator>();
-    common::LogWarning("no API keys configured: every call is refused "
-                       "(start with --dev_mode for local development)");
+    s->dev_mode_auth_ = std::make_unique<api::DevModeAuthenticator>();
+    common::LogWarning("development mode: calls without credentials take the "
+                       "tenant from x-polku-tenant, loopback callers only; never "
+                       "use in production");
+  } else if (s->keys_->active_keys() == 0) {
+    common::LogWarning("no API keys yet: every call is refused until one is "
+                       "created with `polku keys create` (or start with "
+                       "--dev_mode for local development)",
+                       {{"file", key_file}});
   }
+  s->auth_ = std::make_unique<api::CredentialsThenDevMode>(s->keys_.get(),
+                                                           s->dev_mode_auth_.get());
   s->ingestor_ = std::make_unique<ingest::Ingestor>(
       s->store_.get(), s->taggers_.get(), &common::SystemClock::Get());
-  s->event_service_ = std::make_unique<api::EventServiceImpl>(
-      s->ingestor_.get(), s->auth_.get(), metrics);
-  s->privacy_service_ = std::make_unique<api::PrivacyServiceImpl>(
-      s->store_.get(), s->auth_.get(), metrics, &common::SystemClock::Get());
-  s->catalogue_service_ = std::make_unique<polku::v1::CatalogueService::Service>();
+  s->handlers_ = std::make_unique<api::Handlers>(
+      s->ingestor_.get(), s->store_.get(), s->auth_.get(), metrics,
+      &common::SystemClock::Get());
+  api::Handlers* handlers = s->handlers_.get();
+  s->event_service_ = std::make_unique<api::EventServiceImpl>(handlers, metrics);
+  s->privacy_service_ = std::make_unique<api::PrivacyServiceImpl>(handlers, metrics);
+  s->catalogue_service_ = std::make_unique<api::CatalogueServiceImpl>(handlers, metrics);
   s->recommendation_service_ =
-      std::make_unique<polku::v1::RecommendationService::Service>();
-  s->insight_service_ = std::make_unique<polku::v1::InsightService::Service>();
+      std::make_unique<api::RecommendationServiceImpl>(handlers, metrics);
+  s->insight_service_ = std::make_unique<api::InsightServiceImpl>(handlers, metrics);
 
   try {
     s->exposer_ = std::make_unique<prometheus::Exposer>(config.metrics_address);
@@ -88,11 +110,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   }
   s->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
 
+  s->http_gateway_ = std::make_unique<api::HttpGateway>(handlers, metrics);
+  api::HttpServerOptions http_options;
+  http_options.threads = config.http_threads;
+  http_options.max_body_bytes = static_cast<size_t>(config.max_message_bytes);
+  http_options.metrics = metrics;
+  auto http = api::HttpServer::Start(config.http_address, s->http_gateway_.get(),
+                                     http_options);
+  if (!http.ok()) return http.status();
+  s->http_server_ = std::move(*http);
+  s->http_port_ = s->http_server_->port();
+
   std::string host = config.grpc_address.substr(0, config.grpc_address.rfind(':'));
   std::string metrics_host =
       config.metrics_address.substr(0, config.metrics_address.rfind(':'));
+  std::string http_host =
+      config.http_address.substr(0, config.http_address.rfind(':'));
   common::LogInfo("polku-server serving",
                   {{"grpc", common::StrCat(host, ":", s->grpc_port_)},
+                   {"http", common::StrCat("http://", http_host, ":", s->http_port_)},
                    {"metrics", common::StrCat("http://", metrics_host, ":",
                                               s->metrics_port_, "/metrics")},
                    {"data_dir", config.data_dir}});
@@ -101,7 +137,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
     {
       std::ofstream out(tmp);
       out << "{\"grpc_port\": " << s->grpc_port_
-          << ", \"metrics_port\": " << s->metrics_port_ << "}\n";
+          << ", \"metrics_port\": " << s->metrics_port_
+          << ", \"http_port\": " << s->http_port_ << "}\n";
     }
     std::filesystem::rename(tmp, config.ready_file, ec);
   }
@@ -113,6 +150,9 @@ Server::~Server() { Shutdown(); }
 void Server::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  // HTTP first: it waits for the requests it is serving, which need the
+  // store; then gRPC likewise; then the store.
+  if (http_server_ != nullptr) http_server_->Stop();
   if (grpc_server_ != nullptr) {
     grpc_server_->GetHealthCheckService()->SetServingStatus(false);
     grpc_server_->Shutdown(std::chrono::system_clock::now() +
@@ -125,6 +165,19 @@ void Server::Shutdown() {
     }
   }
   common::LogInfo("polku-server stopped");
+}
+
+absl::Status Server::ReloadKeys() {
+  absl::Status s = keys_->Reload();
+  metrics_->CountKeyReload(s.ok());
+  if (s.ok()) {
+    common::LogInfo("API keys reloaded", {{"file", keys_->path()},
+                                          {"active_keys", keys_->active_keys()}});
+  } else {
+    common::LogError("API key reload failed; keeping the previous keys",
+                     {{"error", s.ToString()}});
+  }
+  return s;
 }
 
 absl::Status Server::ReloadRules() {

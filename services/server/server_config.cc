@@ -57,7 +57,9 @@ const std::map<std::string, Setter>& Settings() {
       {"rules", String(&ServerConfig::rules_path)},
       {"rules_dir", String(&ServerConfig::rules_dir)},
       {"durability", String(&ServerConfig::durability)},
+      {"api_keys_file", String(&ServerConfig::api_keys_file)},
       {"dev_mode", Bool(&ServerConfig::dev_mode)},
+      {"http_threads", Int(&ServerConfig::http_threads, 1, 256)},
       {"log_format", String(&ServerConfig::log_format)},
       {"log_level", String(&ServerConfig::log_level)},
       {"ready_file", String(&ServerConfig::ready_file)},
@@ -132,20 +134,25 @@ Flags (each may also be set in the YAML file given by --config; flags win):
   --config=FILE                 YAML file of settings (keys as the flag names)
   --grpc_address=HOST:PORT      gRPC address (default 127.0.0.1:50051; port 0 picks one)
   --metrics_address=HOST:PORT   Prometheus /metrics address (default 127.0.0.1:9464)
-  --http_address=HOST:PORT      HTTP/JSON address (default 127.0.0.1:8080)
+  --http_address=HOST:PORT      HTTP/JSON, xAPI and Caliper address (default 127.0.0.1:8080)
+  --http_threads=N              HTTP worker threads (default 8)
   --data_dir=DIR                where the SQLite database lives (default ./var/polku)
+  --api_keys_file=FILE          API keys (default DATA_DIR/api_keys.json; managed
+                                with `polku keys`, reloaded when it changes)
   --rules=FILE                  default tagging rules (default deploy/config/rules.yaml)
   --rules_dir=DIR               per-tenant rule overrides, <tenant>.yaml
   --durability=full|normal      SQLite synchronous mode (default full: survives power loss)
-  --dev_mode                    development mode: loopback only, tenant from the
-                                x-polku-tenant metadata (never in production)
+  --dev_mode                    development mode: calls without credentials take the
+                                tenant from x-polku-tenant; loopback only (never in
+                                production)
   --log_format=text|json        log line format (default text)
   --log_level=debug|info|warning|error
   --ready_file=FILE             write the bound addresses here as JSON when serving
   --max_message_bytes=N         largest request (default 16 MiB)
   --shutdown_grace_seconds=N    time in-flight calls get on SIGTERM (default 10)
 
-Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the rule files.
+Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the rule files
+and the API keys.
 )";
 }
 
@@ -220,6 +227,11 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   if (c.dev_mode && !IsLoopbackHost(c.grpc_address)) {
     return absl::InvalidArgumentError(common::StrCat(
         "dev_mode: allowed only on a loopback grpc_address, not '", c.grpc_address,
+        "'"));
+  }
+  if (c.dev_mode && !IsLoopbackHost(c.http_address)) {
+    return absl::InvalidArgumentError(common::StrCat(
+        "dev_mode: allowed only on a loopback http_address, not '", c.http_address,
         "'"));
   }
   return absl::OkStatus();

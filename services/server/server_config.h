@@ -23,8 +23,15 @@ struct ServerConfig {
   std::string rules_dir;
   // "full" (survives power loss) or "normal" (may lose the last commits).
   std::string durability = "full";
-  // Development mode: tenant from "x-polku-tenant" metadata, loopback only.
+  // API key file (see api/key_store.h); empty: <data_dir>/api_keys.json.
+  // Re-read when it changes (polled every second) and on SIGHUP.
+  std::string api_keys_file;
+  // Development mode: calls without credentials get the tenant from the
+  // "x-polku-tenant" metadata or header; loopback callers and loopback
+  // listen addresses only. Calls with credentials are checked as always.
   bool dev_mode = false;
+  // Worker threads of the HTTP server (each serves one connection at a time).
+  int http_threads = 8;
   std::string log_format = "text";  // or "json"
   std::string log_level = "info";
   // When set, the server writes its bound addresses here as JSON once it
@@ -47,7 +54,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& a
                                                bool* help);
 
 // Checks values: addresses are host:port, durability and log settings are
-// known, dev_mode only on loopback addresses.
+// known, dev_mode only with loopback gRPC and HTTP addresses.
 absl::Status ValidateServerConfig(const ServerConfig& config);
 
 }  // namespace polku::server

@@ -71,6 +71,25 @@ TEST(ServerConfig, DevModeOnlyOnLoopback) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_mode")));
 }
 
+TEST(ServerConfig, DevModeNeedsALoopbackHttpAddressToo) {
+  bool help;
+  EXPECT_THAT(ParseServerConfig({"--dev_mode", "--http_address=0.0.0.0:8080"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_address")));
+  POLKU_EXPECT_OK(ParseServerConfig({"--http_address=0.0.0.0:8080"}, &help));
+}
+
+TEST(ServerConfig, KeyFileAndHttpThreads) {
+  bool help;
+  auto c = ParseServerConfig({"--api_keys_file=/etc/polku/keys.json", "--http_threads=4"},
+                             &help);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->api_keys_file, "/etc/polku/keys.json");
+  EXPECT_EQ(c->http_threads, 4);
+  EXPECT_EQ(ServerConfig().http_address, "127.0.0.1:8080");
+  EXPECT_THAT(ParseServerConfig({"--http_threads=0"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_threads")));
+}
+
 TEST(ServerConfig, MissingFileIsNotFound) {
   bool help;
   EXPECT_THAT(ParseServerConfig({"--config=/nonexistent.yaml"}, &help),

@@ -36,6 +36,7 @@ bool ServerProcess::Start() {
       POLKU_BINARY_DIR "/bin/polku-server",
       "--grpc_address=127.0.0.1:0",
       "--metrics_address=127.0.0.1:0",
+      "--http_address=127.0.0.1:0",
       "--data_dir=" + data_dir_,
       "--rules=" POLKU_SOURCE_DIR "/deploy/config/rules.yaml",
       "--ready_file=" + ready,
@@ -60,8 +61,9 @@ bool ServerProcess::Start() {
       std::stringstream buf;
       buf << in.rdbuf();
       std::string s = buf.str();
-      if (std::sscanf(s.c_str(), "{\"grpc_port\": %d, \"metrics_port\": %d",
-                      &grpc_port_, &metrics_port_) == 2) {
+      if (std::sscanf(s.c_str(),
+                      "{\"grpc_port\": %d, \"metrics_port\": %d, \"http_port\": %d",
+                      &grpc_port_, &metrics_port_, &http_port_) == 3) {
         return true;
       }
     }

@@ -1,5 +1,7 @@
 // ServerProcess: runs the real polku-server binary for a test, on free
-// loopback ports (port 0), with its own data directory.
+// loopback ports (port 0: gRPC, metrics and HTTP), with its own data
+// directory, in development mode unless `extra_flags` say
+// "--dev_mode=false" (later flags win).
 #ifndef POLKU_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define POLKU_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
@@ -29,6 +31,8 @@ class ServerProcess {
   std::string grpc_address() const;
   std::string metrics_url() const;
   int metrics_port() const { return metrics_port_; }
+  // The HTTP/JSON, xAPI and Caliper port.
+  int http_port() const { return http_port_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string db_path() const { return data_dir_ + "/polku.db"; }
 
@@ -38,6 +42,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  int http_port_ = 0;
 };
 
 // GET http://127.0.0.1:port/path; returns the body ("" on failure).

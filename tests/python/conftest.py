@@ -25,6 +25,7 @@ def server():
     proc = subprocess.Popen(
         [os.path.join(BIN_DIR, "polku-server"), "--dev_mode",
          "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+         "--http_address=127.0.0.1:0",
          "--data_dir=" + data_dir, "--ready_file=" + ready,
          "--rules=" + os.path.join(SOURCE_DIR, "deploy/config/rules.yaml")],
         stderr=log)

@@ -1,0 +1,207 @@
+#include "api/http_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "common/field_error.h"
+#include "common/str_cat.h"
+#include "common/strings.h"
+
+namespace polku::api {
+namespace {
+
+// cpp-httplib's own pool queues without limit; this one holds at most
+// `max_queued` connections and makes the accept loop wait beyond that.
+class BoundedTaskQueue final : public httplib::TaskQueue {
+ public:
+  BoundedTaskQueue(int threads, int max_queued)
+      : max_queued_(static_cast<size_t>(max_queued)) {
+    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+  }
+  ~BoundedTaskQueue() override = default;
+
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock,
+                [this] { return jobs_.size() < max_queued_ || shutdown_; });
+    jobs_.push_back(std::move(fn));
+    work_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shutdown_ = true;
+    }
+    work_.notify_all();
+    space_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_.wait(lock, [this] { return !jobs_.empty() || shutdown_; });
+        if (jobs_.empty()) return;  // shut down and drained
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+        space_.notify_one();
+      }
+      fn();
+    }
+  }
+
+  const size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable work_;
+  std::condition_variable space_;
+  std::deque<std::function<void()>> jobs_;
+  bool shutdown_ = false;
+  std::vector<std::thread> workers_;
+};
+
+// "ipv4:1.2.3.4:5" / "ipv6:[::1]:5", as gRPC writes peers.
+std::string PeerOf(const httplib::Request& req) {
+  const std::string& a = req.remote_addr;
+  if (a.find(':') != std::string::npos) {
+    return common::StrCat("ipv6:[", a, "]:", req.remote_port);
+  }
+  return common::StrCat("ipv4:", a, ":", req.remote_port);
+}
+
+void Write(const HttpResponse& from, httplib::Response& to) {
+  to.status = from.status;
+  for (const auto& [k, v] : from.headers) to.set_header(k, v);
+  if (!from.content_type.empty()) {
+    to.set_content(from.body, from.content_type);
+  } else {
+    to.body.clear();
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const std::string& address, const HttpGateway* gateway,
+    const HttpServerOptions& options) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(
+        common::StrCat("http_address: '", address, "' is not host:port"));
+  }
+  std::string host = address.substr(0, colon);
+  int port = std::atoi(address.c_str() + colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+
+  std::unique_ptr<HttpServer> s(new HttpServer());
+  s->server_ = std::make_unique<httplib::Server>();
+  httplib::Server& server = *s->server_;
+  const int threads = options.threads;
+  const int max_queued = options.max_queued;
+  server.new_task_queue = [threads, max_queued] {
+    return new BoundedTaskQueue(threads, max_queued);
+  };
+  server.set_payload_max_length(options.max_body_bytes);
+  server.set_read_timeout(options.read_timeout_seconds, 0);
+  server.set_write_timeout(options.write_timeout_seconds, 0);
+  server.set_keep_alive_timeout(options.keep_alive_seconds);
+  server.set_keep_alive_max_count(100);
+
+  auto handle = [gateway](const httplib::Request& req, httplib::Response& res) {
+    HttpRequest request;
+    request.method = req.method;
+    request.target = req.target;
+    request.peer = PeerOf(req);
+    for (const auto& [k, v] : req.headers) {
+      request.headers.emplace(common::AsciiToLower(k), v);
+    }
+    request.body = req.body;
+    Write(gateway->Handle(request), res);
+  };
+  // Every path goes to the gateway, which routes by itself.
+  server.Get(".*", handle);
+  server.Post(".*", handle);
+  server.Put(".*", handle);
+  server.Delete(".*", handle);
+  server.Patch(".*", handle);
+  server.Options(".*", handle);
+  // What the library refuses before routing (413, 400, ...), and errors
+  // without a body, get the JSON error shape too.
+  // What the library refuses before routing (413, 414, a malformed request
+  // line: 400) gets the JSON error shape too, and is counted.
+  const size_t limit = options.max_body_bytes;
+  Metrics* metrics = options.metrics;
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [limit, metrics](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty())
+          return httplib::Server::HandlerResponse::Unhandled;
+        absl::Status status;
+        switch (res.status) {
+          case 413:
+            // As gRPC answers an oversized message: RESOURCE_EXHAUSTED.
+            status = common::FieldError(
+                absl::StatusCode::kResourceExhausted, "body",
+                common::StrCat("is larger than the limit of ", limit,
+                               " bytes"));
+            break;
+          case 414:
+            status =
+                absl::InvalidArgumentError("the request target is too long");
+            break;
+          default:
+            status = absl::InvalidArgumentError(common::StrCat(
+                "the request was refused (HTTP ", res.status, ")"));
+            break;
+        }
+        if (metrics != nullptr) metrics->ObserveHttp("refused", res.status, 0);
+        res.set_content(ErrorJson(status), "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content(ErrorJson(absl::InternalError("internal error")),
+                        "application/json");
+      });
+
+  if (port == 0) {
+    s->port_ = server.bind_to_any_port(host);
+  } else if (server.bind_to_port(host, port)) {
+    s->port_ = port;
+  } else {
+    s->port_ = -1;
+  }
+  if (s->port_ <= 0) {
+    return absl::UnavailableError(
+        common::StrCat("http_address: cannot listen on '", address, "'"));
+  }
+  s->listener_ = std::thread([&server] { server.listen_after_bind(); });
+  // stop() is a no-op until the loop runs; wait for it, so that a Stop()
+  // right after Start() cannot miss it.
+  for (int i = 0; i < 5000 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return s;
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_ != nullptr) server_->stop();
+  if (listener_.joinable()) listener_.join();
+}
+
+}  // namespace polku::api

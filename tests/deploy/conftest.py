@@ -1,0 +1,33 @@
+"""Fixtures of the deploy/ tests. `scrape` starts one real polku-server
+(development mode, free loopback ports), ingests real LMS events so that
+every metric has series, and hands the parsed /metrics page to the tests
+that compare dashboards and alert rules with what the server exports."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import deploylib  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def scrape():
+    if not deploylib.BIN_DIR:
+        pytest.fail("POLKU_BIN_DIR is not set: run through ctest or make test")
+    files = deploylib.fixture_files()
+    with deploylib.running_server() as server:
+        server.ingest(files["moodle"][:40], fmt="moodle",
+                      instance="https://moodle.example.edu")
+        server.ingest(files["openedx"][:20], fmt="openedx",
+                      instance="https://lms.example.edu")
+        server.ingest(files["xapi"][:20], fmt="xapi")
+        text = server.metrics()
+    return {"text": text, "series": deploylib.parse_exposition(text)}
+
+
+@pytest.fixture(scope="session")
+def known_values():
+    """Label values that appear only once something happened."""
+    return {"code": deploylib.grpc_code_names(), "method": deploylib.rpc_method_names()}
