@@ -3,8 +3,11 @@
 
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 2
+# Seconds per libFuzzer target for `make fuzz` (make test runs each for 10 s).
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 10
 
-.PHONY: all deps build run test test-unit bench clean help
+.PHONY: all deps build run test test-unit bench fuzz clean help
 
 all: build
 
@@ -13,6 +16,7 @@ help:
 	@echo "make test   install, build (ASan+UBSan) and run every test suite"
 	@echo "make build  build binaries into build/bin/"
 	@echo "make bench  Release build and benchmarks (QUICK=1 for a smoke run)"
+	@echo "make fuzz   libFuzzer targets (clang), FUZZ_SECONDS=60 each"
 
 deps:
 	@scripts/install-deps.sh
@@ -25,11 +29,16 @@ run: build
 	scripts/run-demo.sh
 
 # Unit, integration, Python and end-to-end suites, all under AddressSanitizer
-# and UndefinedBehaviorSanitizer, in one build.
+# and UndefinedBehaviorSanitizer, in one build; then every libFuzzer target
+# briefly (its own clang build in build/fuzz), counted as one more test.
 test: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j$(JOBS)
-	scripts/run-tests.sh build/asan $(CTEST_JOBS)
+	scripts/run-tests.sh build/asan $(CTEST_JOBS) scripts/run-fuzz.sh $(TEST_FUZZ_SECONDS)
+
+# Each libFuzzer target for FUZZ_SECONDS (README "Fuzzing").
+fuzz: deps
+	scripts/run-fuzz.sh $(FUZZ_SECONDS)
 
 bench: deps
 	cmake --preset release >/dev/null

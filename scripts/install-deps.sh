@@ -13,6 +13,8 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio python3-protobuf python3-pytest python3-yaml
   prometheus sqlite3 systemd
+  # fuzzing (make fuzz; libFuzzer comes with clang's runtime)
+  clang libclang-rt-14-dev
 )
 
 missing=()

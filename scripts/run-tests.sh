@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test suite of a build tree with ctest and ends with one line
 # "N passed, N failed".
+#
+# Usage: scripts/run-tests.sh [BUILD_DIR] [JOBS] [EXTRA_COMMAND ARGS...]
+# An extra command (make test passes "scripts/run-fuzz.sh 10") runs after
+# the ctest suites and counts as one more test in the final line: passed
+# when it exits 0.
 set -uo pipefail
 build=${1:-build/asan}
 jobs=${2:-2}
+shift $(( $# < 2 ? $# : 2 ))
+extra=("$@")
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 log=$(mktemp)
@@ -14,8 +21,20 @@ total=$(echo "$summary" | sed -E 's/.* out of ([0-9]+).*/\1/')
 failed=$(echo "$summary" | sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/')
 rm -f "$log"
 if [ -z "$summary" ]; then
-  echo "0 passed, 1 failed"
-  exit 1
+  total=1
+  failed=1
+  status=1
+fi
+if [ ${#extra[@]} -gt 0 ]; then
+  echo "== extra: ${extra[*]}"
+  "${extra[@]}"
+  extra_status=$?
+  total=$((total + 1))
+  if [ "$extra_status" -ne 0 ]; then
+    echo "== extra FAILED (exit $extra_status): ${extra[*]}"
+    failed=$((failed + 1))
+    [ "$status" -ne 0 ] || status=$extra_status
+  fi
 fi
 echo "$((total - failed)) passed, $failed failed"
 exit "$status"

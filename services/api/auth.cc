@@ -21,8 +21,9 @@ absl::Status ValidateTenantId(std::string_view tenant, std::string_view field) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               (i > 0 && (c == '-' || c == '_'));
     if (!ok) {
-      return common::InvalidFieldError(
-          field, "may hold only a-z, 0-9, '-' and '_', starting with a letter or digit");
+      return common::InvalidFieldError(field,
+                                       "may hold only a-z, 0-9, '-' and '_', "
+                                       "starting with a letter or digit");
     }
   }
   return absl::OkStatus();
@@ -64,8 +65,8 @@ bool IsKnownScope(std::string_view scope) {
   return false;
 }
 
-absl::Status CheckNamedTenant(const Principal& principal, std::string_view named,
-                              std::string_view field) {
+absl::Status CheckNamedTenant(const Principal& principal,
+                              std::string_view named, std::string_view field) {
   if (named.empty() || named == principal.tenant) return absl::OkStatus();
   return common::FieldError(
       absl::StatusCode::kPermissionDenied, field,

@@ -38,8 +38,8 @@ inline constexpr char kScopePrivacyExport[] = "privacy:export";
 
 // Every scope, in the order above.
 inline constexpr const char* kAllScopes[] = {
-    kScopeEventsWrite,   kScopeFeedbackWrite, kScopeRecommendationsRead,
-    kScopeCatalogueWrite, kScopeInsightsRead, kScopePrivacyDelete,
+    kScopeEventsWrite,    kScopeFeedbackWrite, kScopeRecommendationsRead,
+    kScopeCatalogueWrite, kScopeInsightsRead,  kScopePrivacyDelete,
     kScopePrivacyExport};
 bool IsKnownScope(std::string_view scope);
 
@@ -63,16 +63,16 @@ struct CallInfo {
 
 // kPermissionDenied when a request names a tenant (`named`, from `field`)
 // other than the caller's; OK when `named` is empty or the caller's.
-absl::Status CheckNamedTenant(const Principal& principal, std::string_view named,
-                              std::string_view field);
+absl::Status CheckNamedTenant(const Principal& principal,
+                              std::string_view named, std::string_view field);
 
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
   // Returns the principal, or kUnauthenticated (no or bad credentials) /
   // kPermissionDenied (credentials without `scope`).
-  virtual absl::StatusOr<Principal> Authenticate(const CallInfo& call,
-                                                 std::string_view scope) const = 0;
+  virtual absl::StatusOr<Principal> Authenticate(
+      const CallInfo& call, std::string_view scope) const = 0;
 };
 
 // True for loopback peers (127.0.0.0/8, ::1, unix sockets).
@@ -98,7 +98,8 @@ class DenyAllAuthenticator final : public Authenticator {
 // on loopback. Neither pointer is owned; both must outlive this object.
 class CredentialsThenDevMode final : public Authenticator {
  public:
-  CredentialsThenDevMode(const Authenticator* keys, const Authenticator* dev_mode)
+  CredentialsThenDevMode(const Authenticator* keys,
+                         const Authenticator* dev_mode)
       : keys_(keys), dev_mode_(dev_mode) {}
   absl::StatusOr<Principal> Authenticate(const CallInfo& call,
                                          std::string_view scope) const override;

@@ -34,7 +34,8 @@ void SetOptional(Tristate t, Setter set) {
   if (t != Tristate::kUnknown) set(t == Tristate::kYes);
 }
 
-void ToDimensionScores(const model::DimensionArray& a, v1::DimensionScores* out) {
+void ToDimensionScores(const model::DimensionArray& a,
+                       v1::DimensionScores* out) {
   out->set_initiative(a[0]);
   out->set_format(a[1]);
   out->set_setting(a[2]);
@@ -48,8 +49,8 @@ void ToDimensionScores(const model::DimensionArray& a, v1::DimensionScores* out)
 absl::StatusOr<model::LearningEvent> FromProto(const v1::LearningEvent& in) {
   model::LearningEvent e;
   e.event_id = in.event_id();
-  auto platform = EnumFromWire<model::Platform>(in.source().platform(),
-                                                "source.platform");
+  auto platform =
+      EnumFromWire<model::Platform>(in.source().platform(), "source.platform");
   if (!platform.ok()) return platform.status();
   e.source.platform = *platform;
   e.source.instance = model::CanonicalInstance(in.source().instance());
@@ -73,7 +74,8 @@ absl::StatusOr<model::LearningEvent> FromProto(const v1::LearningEvent& in) {
   if (!verb.ok()) return verb.status();
   e.verb = *verb;
   e.verb_iri = in.verb_iri();
-  auto type = EnumFromWire<model::ObjectType>(in.object().type(), "object.type");
+  auto type =
+      EnumFromWire<model::ObjectType>(in.object().type(), "object.type");
   if (!type.ok()) return type.status();
   e.object.type = *type;
   e.object.id = in.object().id();
@@ -81,17 +83,19 @@ absl::StatusOr<model::LearningEvent> FromProto(const v1::LearningEvent& in) {
   const auto& c = in.context();
   e.context.course_id = c.course_id();
   e.context.parents.assign(c.parents().begin(), c.parents().end());
-  auto method = EnumFromWire<model::EnrolmentMethod>(c.enrolment_method(),
-                                                     "context.enrolment_method");
+  auto method = EnumFromWire<model::EnrolmentMethod>(
+      c.enrolment_method(), "context.enrolment_method");
   if (!method.ok()) return method.status();
   e.context.enrolment_method = *method;
   e.context.enrolment_mode = c.enrolment_mode();
   e.context.required = FromOptional(c.has_required(), c.required());
   e.context.graded = FromOptional(c.has_graded(), c.graded());
   e.context.has_due_date = FromOptional(c.has_has_due_date(), c.has_due_date());
-  e.context.in_flow_of_work = FromOptional(c.has_in_flow_of_work(), c.in_flow_of_work());
+  e.context.in_flow_of_work =
+      FromOptional(c.has_in_flow_of_work(), c.in_flow_of_work());
   e.context.future_skill = FromOptional(c.has_future_skill(), c.future_skill());
-  e.context.competencies.assign(c.competencies().begin(), c.competencies().end());
+  e.context.competencies.assign(c.competencies().begin(),
+                                c.competencies().end());
   e.context.goal_ids.assign(c.goal_ids().begin(), c.goal_ids().end());
   e.context.org_unit = c.org_unit();
   const auto& r = in.result();
@@ -99,7 +103,8 @@ absl::StatusOr<model::LearningEvent> FromProto(const v1::LearningEvent& in) {
   e.result.success = FromOptional(r.has_success(), r.success());
   if (r.has_score_scaled()) e.result.score_scaled = r.score_scaled();
   if (r.has_duration()) {
-    e.result.duration_ms = r.duration().seconds() * 1000 + r.duration().nanos() / 1000000;
+    e.result.duration_ms =
+        r.duration().seconds() * 1000 + r.duration().nanos() / 1000000;
   }
   for (const auto& [k, v] : in.extensions()) e.extensions.emplace(k, v);
   return e;
@@ -115,20 +120,23 @@ absl::StatusOr<ingest::SourceEvent> FromProto(const v1::SourceEvent& in) {
   s.enrichment.instance = en.instance();
   s.enrichment.adapter_version = en.adapter_version();
   s.enrichment.event_id = en.event_id();
-  auto method = EnumFromWire<model::EnrolmentMethod>(en.enrolment_method(),
-                                                     "enrichment.enrolment_method");
+  auto method = EnumFromWire<model::EnrolmentMethod>(
+      en.enrolment_method(), "enrichment.enrolment_method");
   if (!method.ok()) return method.status();
   s.enrichment.enrolment_method = *method;
   s.enrichment.course_required =
       FromOptional(en.has_course_required(), en.course_required());
   s.enrichment.in_flow_of_work =
       FromOptional(en.has_in_flow_of_work(), en.in_flow_of_work());
-  s.enrichment.future_skill = FromOptional(en.has_future_skill(), en.future_skill());
+  s.enrichment.future_skill =
+      FromOptional(en.has_future_skill(), en.future_skill());
   s.enrichment.goal_ids.assign(en.goal_ids().begin(), en.goal_ids().end());
-  s.enrichment.competencies.assign(en.competencies().begin(), en.competencies().end());
+  s.enrichment.competencies.assign(en.competencies().begin(),
+                                   en.competencies().end());
   s.enrichment.org_unit = en.org_unit();
   s.enrichment.learner_role = en.learner_role();
-  for (const auto& [k, v] : en.extensions()) s.enrichment.extensions.emplace(k, v);
+  for (const auto& [k, v] : en.extensions())
+    s.enrichment.extensions.emplace(k, v);
   return s;
 }
 
@@ -158,7 +166,8 @@ void ToProto(const model::LearningEvent& in, v1::LearningEvent* out) {
   src->set_event_type(in.source.event_type);
   if (in.occurred_at_ms != 0) {
     *out->mutable_occurred_at() =
-        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(in.occurred_at_ms);
+        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+            in.occurred_at_ms);
   }
   out->mutable_learner()->set_key(in.learner.key);
   out->mutable_learner()->set_org_unit(in.learner.org_unit);
@@ -172,12 +181,14 @@ void ToProto(const model::LearningEvent& in, v1::LearningEvent* out) {
   auto* c = out->mutable_context();
   c->set_course_id(in.context.course_id);
   for (const auto& p : in.context.parents) c->add_parents(p);
-  c->set_enrolment_method(static_cast<v1::EnrolmentMethod>(in.context.enrolment_method));
+  c->set_enrolment_method(
+      static_cast<v1::EnrolmentMethod>(in.context.enrolment_method));
   c->set_enrolment_mode(in.context.enrolment_mode);
   SetOptional(in.context.required, [&](bool v) { c->set_required(v); });
   SetOptional(in.context.graded, [&](bool v) { c->set_graded(v); });
   SetOptional(in.context.has_due_date, [&](bool v) { c->set_has_due_date(v); });
-  SetOptional(in.context.in_flow_of_work, [&](bool v) { c->set_in_flow_of_work(v); });
+  SetOptional(in.context.in_flow_of_work,
+              [&](bool v) { c->set_in_flow_of_work(v); });
   SetOptional(in.context.future_skill, [&](bool v) { c->set_future_skill(v); });
   for (const auto& x : in.context.competencies) c->add_competencies(x);
   for (const auto& x : in.context.goal_ids) c->add_goal_ids(x);
@@ -188,7 +199,8 @@ void ToProto(const model::LearningEvent& in, v1::LearningEvent* out) {
   if (in.result.score_scaled) r->set_score_scaled(*in.result.score_scaled);
   if (in.result.duration_ms) {
     *r->mutable_duration() =
-        google::protobuf::util::TimeUtil::MillisecondsToDuration(*in.result.duration_ms);
+        google::protobuf::util::TimeUtil::MillisecondsToDuration(
+            *in.result.duration_ms);
   }
   for (const auto& [k, v] : in.extensions) (*out->mutable_extensions())[k] = v;
 }
@@ -208,12 +220,18 @@ void ToProto(const model::EventTags& in, std::string_view locale,
 
 v1::EventOutcome ToProto(ingest::Outcome outcome) {
   switch (outcome) {
-    case ingest::Outcome::kAccepted: return v1::EVENT_OUTCOME_ACCEPTED;
-    case ingest::Outcome::kDuplicate: return v1::EVENT_OUTCOME_DUPLICATE;
-    case ingest::Outcome::kConflict: return v1::EVENT_OUTCOME_CONFLICT;
-    case ingest::Outcome::kErased: return v1::EVENT_OUTCOME_ERASED;
-    case ingest::Outcome::kRejected: return v1::EVENT_OUTCOME_REJECTED;
-    case ingest::Outcome::kTagged: return v1::EVENT_OUTCOME_TAGGED;
+    case ingest::Outcome::kAccepted:
+      return v1::EVENT_OUTCOME_ACCEPTED;
+    case ingest::Outcome::kDuplicate:
+      return v1::EVENT_OUTCOME_DUPLICATE;
+    case ingest::Outcome::kConflict:
+      return v1::EVENT_OUTCOME_CONFLICT;
+    case ingest::Outcome::kErased:
+      return v1::EVENT_OUTCOME_ERASED;
+    case ingest::Outcome::kRejected:
+      return v1::EVENT_OUTCOME_REJECTED;
+    case ingest::Outcome::kTagged:
+      return v1::EVENT_OUTCOME_TAGGED;
   }
   return v1::EVENT_OUTCOME_UNSPECIFIED;
 }

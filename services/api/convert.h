@@ -17,7 +17,8 @@ namespace polku::api {
 
 // Native event from the wire. Enum values outside the contract are
 // kInvalidArgument naming the field ("verb: unknown value 99").
-absl::StatusOr<model::LearningEvent> FromProto(const polku::v1::LearningEvent& in);
+absl::StatusOr<model::LearningEvent> FromProto(
+    const polku::v1::LearningEvent& in);
 absl::StatusOr<ingest::SourceEvent> FromProto(const polku::v1::SourceEvent& in);
 // An IngestItem; kInvalidArgument "events[i]: ..." when it holds neither.
 absl::StatusOr<ingest::IngestItem> FromProto(const polku::v1::IngestItem& in);

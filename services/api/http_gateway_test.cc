@@ -186,14 +186,20 @@ TEST_F(HttpGatewayTest, BodyNamingAnotherTenantIs403AndTheOwnTenantIsFine) {
   EXPECT_EQ(Call("POST", "/v1/events:tag", body).status, 200);
 }
 
-TEST_F(HttpGatewayTest, XapiStatementOrCaliperEnvelopeNamingAnotherTenantIs403) {
+TEST_F(HttpGatewayTest,
+       XapiStatementOrCaliperEnvelopeNamingAnotherTenantIs403) {
   std::string s = Statement(kId1);
   s.insert(1, "\"tenant\":\"tenant-b\",");
-  HttpResponse r = Call("POST", "/xapi/statements", "[" + Statement(kId1) + "," + s + "]");
+  HttpResponse r =
+      Call("POST", "/xapi/statements", "[" + Statement(kId1) + "," + s + "]");
   EXPECT_EQ(r.status, 403);
   EXPECT_THAT(r.body, HasSubstr("statements[1].tenant"));
-  EXPECT_EQ(Call("PUT", std::string("/xapi/statements?statementId=") + kId1, s).status, 403);
-  EXPECT_EQ(Call("POST", "/caliper", R"({"tenant":"tenant-b","sensor":"s","data":[]})").status,
+  EXPECT_EQ(Call("PUT", std::string("/xapi/statements?statementId=") + kId1, s)
+                .status,
+            403);
+  EXPECT_EQ(Call("POST", "/caliper",
+                 R"({"tenant":"tenant-b","sensor":"s","data":[]})")
+                .status,
             403);
   EXPECT_EQ(*store_.Count("tenant-a"), 0);
 }

@@ -70,7 +70,18 @@ Metrics::Metrics()
                               .Name("polku_api_key_reloads_total")
                               .Help("API key file reloads, by result.")
                               .Register(*registry_)
-                              .Add({{"result", "failed"}})) {
+                              .Add({{"result", "failed"}})),
+      database_bytes_(prometheus::BuildGauge()
+                          .Name("polku_store_database_bytes")
+                          .Help("Size of the SQLite database file plus its WAL, "
+                                "refreshed every 10 s.")
+                          .Register(*registry_)
+                          .Add({})),
+      inflight_grpc_(prometheus::BuildGauge()
+                         .Name("polku_inflight_requests")
+                         .Help("Requests being handled now, by transport.")
+                         .Register(*registry_)
+                         .Add({{"transport", "grpc"}})) {
   for (size_t p = 0; p < kPlatforms; ++p) {
     for (size_t m = 0; m < kModes; ++m) {
       for (size_t o = 0; o < kOutcomes; ++o) {
@@ -126,13 +137,22 @@ void Metrics::CountKeyReload(bool ok) {
   (ok ? key_reloads_ok_ : key_reloads_failed_).Increment();
 }
 
+void Metrics::SetDatabaseBytes(double bytes) { database_bytes_.Set(bytes); }
+
+void Metrics::RpcStarted() { inflight_grpc_.Increment(); }
+
+void Metrics::RpcFinished() { inflight_grpc_.Decrement(); }
+
 RpcScope::RpcScope(Metrics* metrics, std::string method)
     : metrics_(metrics),
       method_(std::move(method)),
-      start_(std::chrono::steady_clock::now()) {}
+      start_(std::chrono::steady_clock::now()) {
+  if (metrics_ != nullptr) metrics_->RpcStarted();
+}
 
 RpcScope::~RpcScope() {
   if (metrics_ == nullptr) return;
+  metrics_->RpcFinished();
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start_)
                        .count();

@@ -44,6 +44,13 @@ class Metrics {
   void ObserveHttp(const std::string& route, int status, double seconds);
   // API key file reloads: success or failure.
   void CountKeyReload(bool ok);
+  // polku_store_database_bytes: the size of the database file plus its WAL,
+  // set by the server's refresher thread.
+  void SetDatabaseBytes(double bytes);
+  // polku_inflight_requests{transport="grpc"}: RPCs being handled now.
+  // RpcScope calls these; every RpcStarted is followed by one RpcFinished.
+  void RpcStarted();
+  void RpcFinished();
 
   const std::shared_ptr<prometheus::Registry>& registry() const {
     return registry_;
@@ -62,13 +69,16 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& http_duration_;
   prometheus::Counter& key_reloads_ok_;
   prometheus::Counter& key_reloads_failed_;
+  prometheus::Gauge& database_bytes_;
+  prometheus::Gauge& inflight_grpc_;
   static constexpr size_t kPlatforms = static_cast<size_t>(model::Platform::kCount_);
   static constexpr size_t kModes = 4;
   static constexpr size_t kOutcomes = 6;
   std::array<prometheus::Counter*, kPlatforms * kModes * kOutcomes> event_counters_{};
 };
 
-// Times one RPC and reports it to Metrics when destroyed.
+// Times one RPC and reports it to Metrics when destroyed; counts it in
+// polku_inflight_requests{transport="grpc"} while it lives.
 class RpcScope {
  public:
   RpcScope(Metrics* metrics, std::string method);

@@ -49,7 +49,8 @@ grpc::Status EventServiceImpl::IngestStream(
     grpc::ServerReaderWriter<v1::IngestStreamResponse, v1::IngestStreamRequest>*
         stream) {
   RpcScope scope(metrics_, "IngestStream");
-  auto principal = handlers_->Authenticate(CallInfoOf(*context), Rpc::kIngestStream);
+  auto principal =
+      handlers_->Authenticate(CallInfoOf(*context), Rpc::kIngestStream);
   if (!principal.ok()) return scope.Done(ToGrpcStatus(principal.status()));
   v1::IngestStreamRequest chunk;
   while (stream->Read(&chunk)) {
@@ -104,18 +105,18 @@ grpc::Status CatalogueServiceImpl::ListActivities(
                response, &Handlers::ListActivities);
 }
 
-grpc::Status CatalogueServiceImpl::UpsertPaths(grpc::ServerContext* context,
-                                               const v1::UpsertPathsRequest* request,
-                                               v1::UpsertPathsResponse* response) {
+grpc::Status CatalogueServiceImpl::UpsertPaths(
+    grpc::ServerContext* context, const v1::UpsertPathsRequest* request,
+    v1::UpsertPathsResponse* response) {
   return Unary(handlers_, metrics_, Rpc::kUpsertPaths, context, *request,
                response, &Handlers::UpsertPaths);
 }
 
-grpc::Status CatalogueServiceImpl::ListPaths(grpc::ServerContext* context,
-                                             const v1::ListPathsRequest* request,
-                                             v1::ListPathsResponse* response) {
-  return Unary(handlers_, metrics_, Rpc::kListPaths, context, *request, response,
-               &Handlers::ListPaths);
+grpc::Status CatalogueServiceImpl::ListPaths(
+    grpc::ServerContext* context, const v1::ListPathsRequest* request,
+    v1::ListPathsResponse* response) {
+  return Unary(handlers_, metrics_, Rpc::kListPaths, context, *request,
+               response, &Handlers::ListPaths);
 }
 
 grpc::Status CatalogueServiceImpl::SuggestPaths(

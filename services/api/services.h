@@ -37,7 +37,8 @@ class EventServiceImpl final : public polku::v1::EventService::Service {
   grpc::Status IngestStream(
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<polku::v1::IngestStreamResponse,
-                               polku::v1::IngestStreamRequest>* stream) override;
+                               polku::v1::IngestStreamRequest>* stream)
+      override;
   grpc::Status TagEvent(grpc::ServerContext* context,
                         const polku::v1::TagEventRequest* request,
                         polku::v1::TagEventResponse* response) override;
@@ -70,12 +71,14 @@ class CatalogueServiceImpl final : public polku::v1::CatalogueService::Service {
  public:
   CatalogueServiceImpl(Handlers* handlers, Metrics* metrics);
 
-  grpc::Status UpsertActivities(grpc::ServerContext* context,
-                                const polku::v1::UpsertActivitiesRequest* request,
-                                polku::v1::UpsertActivitiesResponse* response) override;
-  grpc::Status ListActivities(grpc::ServerContext* context,
-                              const polku::v1::ListActivitiesRequest* request,
-                              polku::v1::ListActivitiesResponse* response) override;
+  grpc::Status UpsertActivities(
+      grpc::ServerContext* context,
+      const polku::v1::UpsertActivitiesRequest* request,
+      polku::v1::UpsertActivitiesResponse* response) override;
+  grpc::Status ListActivities(
+      grpc::ServerContext* context,
+      const polku::v1::ListActivitiesRequest* request,
+      polku::v1::ListActivitiesResponse* response) override;
   grpc::Status UpsertPaths(grpc::ServerContext* context,
                            const polku::v1::UpsertPathsRequest* request,
                            polku::v1::UpsertPathsResponse* response) override;
@@ -100,9 +103,10 @@ class RecommendationServiceImpl final
       grpc::ServerContext* context,
       const polku::v1::GetRecommendationsRequest* request,
       polku::v1::GetRecommendationsResponse* response) override;
-  grpc::Status RecordFeedback(grpc::ServerContext* context,
-                              const polku::v1::RecordFeedbackRequest* request,
-                              polku::v1::RecordFeedbackResponse* response) override;
+  grpc::Status RecordFeedback(
+      grpc::ServerContext* context,
+      const polku::v1::RecordFeedbackRequest* request,
+      polku::v1::RecordFeedbackResponse* response) override;
 
  private:
   Handlers* handlers_;
@@ -117,9 +121,10 @@ class InsightServiceImpl final : public polku::v1::InsightService::Service {
       grpc::ServerContext* context,
       const polku::v1::GetLearnerProfileRequest* request,
       polku::v1::GetLearnerProfileResponse* response) override;
-  grpc::Status GetOrgOverview(grpc::ServerContext* context,
-                              const polku::v1::GetOrgOverviewRequest* request,
-                              polku::v1::GetOrgOverviewResponse* response) override;
+  grpc::Status GetOrgOverview(
+      grpc::ServerContext* context,
+      const polku::v1::GetOrgOverviewRequest* request,
+      polku::v1::GetOrgOverviewResponse* response) override;
 
  private:
   Handlers* handlers_;

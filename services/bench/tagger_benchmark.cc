@@ -13,7 +13,8 @@ namespace polku {
 namespace {
 
 std::shared_ptr<const model::RuleSet> DefaultRules() {
-  auto rules = model::RuleSet::Load(POLKU_SOURCE_DIR "/deploy/config/rules.yaml");
+  auto rules =
+      model::RuleSet::Load(POLKU_SOURCE_DIR "/deploy/config/rules.yaml");
   if (!rules.ok()) {
     std::fprintf(stderr, "%s\n", rules.status().ToString().c_str());
     std::abort();
@@ -26,15 +27,17 @@ model::LearningEvent SampleEvent(int i) {
   e.event_id = "id";
   e.source.platform = model::Platform::kMoodle;
   e.learner.key = "lms#1";
-  static const model::Verb kVerbs[] = {model::Verb::kEnrolled, model::Verb::kViewed,
-                                       model::Verb::kReplied, model::Verb::kCompleted};
+  static const model::Verb kVerbs[] = {
+      model::Verb::kEnrolled, model::Verb::kViewed, model::Verb::kReplied,
+      model::Verb::kCompleted};
   static const model::ObjectType kTypes[] = {
       model::ObjectType::kCourse, model::ObjectType::kResource,
       model::ObjectType::kDiscussion, model::ObjectType::kModule};
   e.verb = kVerbs[i % 4];
   e.object.type = kTypes[i % 4];
   e.initiator = i % 3 == 0 ? model::Initiator::kStaff : model::Initiator::kSelf;
-  e.context.required = i % 2 == 0 ? model::Tristate::kYes : model::Tristate::kNo;
+  e.context.required =
+      i % 2 == 0 ? model::Tristate::kYes : model::Tristate::kNo;
   return e;
 }
 
@@ -94,9 +97,10 @@ void BM_CaliperParseNormaliseTag(benchmark::State& state) {
 BENCHMARK(BM_CaliperParseNormaliseTag);
 
 void BM_MoodleParseNormaliseTag(benchmark::State& state) {
-  ParseNormaliseTag(state, ingest::SourceFormat::kMoodle,
-                    "moodle/core/user_enrolment_created/existing_user_enrolled/event.json",
-                    "http://www.example.org");
+  ParseNormaliseTag(
+      state, ingest::SourceFormat::kMoodle,
+      "moodle/core/user_enrolment_created/existing_user_enrolled/event.json",
+      "http://www.example.org");
 }
 BENCHMARK(BM_MoodleParseNormaliseTag);
 

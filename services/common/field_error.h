@@ -17,7 +17,8 @@
 
 namespace polku::common {
 
-inline constexpr char kFieldPayloadUrl[] = "type.polku.dev/polku.FieldViolation";
+inline constexpr char kFieldPayloadUrl[] =
+    "type.polku.dev/polku.FieldViolation";
 
 inline absl::Status FieldError(absl::StatusCode code, std::string_view field,
                                std::string_view description) {
@@ -39,7 +40,8 @@ inline std::optional<std::string> ErrorField(const absl::Status& s) {
 }
 
 // Prefixes the field path of `s` (if any) with `prefix`, e.g. "events[3].".
-inline absl::Status PrefixField(const absl::Status& s, std::string_view prefix) {
+inline absl::Status PrefixField(const absl::Status& s,
+                                std::string_view prefix) {
   auto field = ErrorField(s);
   if (!field.has_value()) return s;
   std::string_view msg(s.message().data(), s.message().size());

@@ -14,7 +14,6 @@
 
 namespace polku::common {
 
-
 // The RFC 4122 URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
 inline constexpr std::string_view kUrlNamespace =
     "6ba7b811-9dad-11d1-80b4-00c04fd430c8";

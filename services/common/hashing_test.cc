@@ -13,7 +13,8 @@ namespace {
 using ::polku::testing::StatusIs;
 
 TEST(UuidV5, MatchesRfc4122Example) {
-  // The python uuid module's documented example: uuid5(NAMESPACE_DNS, 'python.org').
+  // The python uuid module's documented example: uuid5(NAMESPACE_DNS,
+  // 'python.org').
   auto id = UuidV5(kDnsNamespace, "python.org");
   POLKU_ASSERT_OK(id);
   EXPECT_EQ(*id, "886313e1-3b8a-5372-9b90-0c9aee199e5d");

@@ -35,14 +35,16 @@ bool ParseLogLevel(std::string_view name, LogLevel* level);
 void Log(LogLevel level, std::string_view message,
          std::initializer_list<LogField> fields = {});
 
-inline void LogInfo(std::string_view m, std::initializer_list<LogField> f = {}) {
+inline void LogInfo(std::string_view m,
+                    std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kInfo, m, f);
 }
 inline void LogWarning(std::string_view m,
                        std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kWarning, m, f);
 }
-inline void LogError(std::string_view m, std::initializer_list<LogField> f = {}) {
+inline void LogError(std::string_view m,
+                     std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kError, m, f);
 }
 

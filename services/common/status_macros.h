@@ -13,21 +13,21 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define POLKU_RETURN_IF_ERROR(expr)                    \
-  do {                                                 \
-    ::absl::Status polku_status_ = (expr);             \
-    if (!polku_status_.ok()) return polku_status_;     \
+#define POLKU_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status polku_status_ = (expr);         \
+    if (!polku_status_.ok()) return polku_status_; \
   } while (false)
 
 #define POLKU_STATUS_CONCAT_INNER_(a, b) a##b
 #define POLKU_STATUS_CONCAT_(a, b) POLKU_STATUS_CONCAT_INNER_(a, b)
 
-#define POLKU_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  POLKU_ASSIGN_OR_RETURN_IMPL_(                                             \
+#define POLKU_ASSIGN_OR_RETURN(lhs, expr) \
+  POLKU_ASSIGN_OR_RETURN_IMPL_(           \
       POLKU_STATUS_CONCAT_(polku_statusor_, __LINE__), lhs, expr)
 
-#define POLKU_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define POLKU_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -2,8 +2,9 @@
 //
 // Abseil 20220623 has no public StatusIs matcher; this is a small one.
 //   EXPECT_THAT(result.status(), StatusIs(absl::StatusCode::kInvalidArgument));
-//   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("learner")));
-//   POLKU_ASSERT_OK(s); POLKU_ASSERT_OK_AND_ASSIGN(auto v, Make());
+//   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+//   HasSubstr("learner"))); POLKU_ASSERT_OK(s); POLKU_ASSERT_OK_AND_ASSIGN(auto
+//   v, Make());
 #ifndef POLKU_COMMON_STATUS_MATCHERS_H_
 #define POLKU_COMMON_STATUS_MATCHERS_H_
 
@@ -36,18 +37,20 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& s = ::polku::testing::GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher, std::string(s.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(s.message()), result_listener);
 }
 
 }  // namespace polku::testing
 
-#define POLKU_ASSERT_OK(expr) \
-  ASSERT_TRUE(::polku::testing::GetStatus(expr).ok()) << ::polku::testing::GetStatus(expr)
-#define POLKU_EXPECT_OK(expr) \
-  EXPECT_TRUE(::polku::testing::GetStatus(expr).ok()) << ::polku::testing::GetStatus(expr)
-#define POLKU_ASSERT_OK_AND_ASSIGN(lhs, expr)                               \
-  POLKU_ASSERT_OK_AND_ASSIGN_IMPL_(                                         \
+#define POLKU_ASSERT_OK(expr)                         \
+  ASSERT_TRUE(::polku::testing::GetStatus(expr).ok()) \
+      << ::polku::testing::GetStatus(expr)
+#define POLKU_EXPECT_OK(expr)                         \
+  EXPECT_TRUE(::polku::testing::GetStatus(expr).ok()) \
+      << ::polku::testing::GetStatus(expr)
+#define POLKU_ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  POLKU_ASSERT_OK_AND_ASSIGN_IMPL_(           \
       POLKU_STATUS_CONCAT_(polku_statusor_test_, __LINE__), lhs, expr)
 #define POLKU_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                                     \

@@ -450,6 +450,11 @@ absl::Status NormaliseEvent(const SourceEvent& source, JsonElement ev,
   e.verb = verb;
   e.object.type = object_type;
   e.object.id = CanonicalObjectId(object.id);
+  if (e.object.id.empty()) {
+    // e.g. "http://#local": an IRI with nothing left once scheme and
+    // fragment are dropped cannot identify an activity.
+    return Invalid(at, "object.id", "names no host or path");
+  }
   if (object.is_object && MayKeepObjectName(object_type) &&
       !type_info.is_person) {
     std::string_view name;

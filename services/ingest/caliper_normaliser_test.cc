@@ -30,13 +30,13 @@ using model::ObjectType;
 using model::Tristate;
 using model::Verb;
 using ::polku::testing::StatusIs;
-using ::testing::HasSubstr;
 using test_support::Edit;
 using test_support::ExpectNoPersonalValues;
 using test_support::JsonFiles;
 using test_support::NowMs;
 using test_support::PersonalValues;
 using test_support::ReadFile;
+using ::testing::HasSubstr;
 
 constexpr char kTenant[] = "tenant-c";
 const fs::path kOpenEdx = test_support::FixtureRoot() / "openedx";
@@ -517,8 +517,9 @@ TEST(CaliperNormaliser, AMoodleQuizIsGradedAsTheMoodleNormaliserSays) {
   EXPECT_EQ(e.learner.key, "www.example.org#1");
   // A page of the same site is not.
   POLKU_ASSERT_OK_AND_ASSIGN(
-      LearningEvent page, NormaliseOne(Edit(kEvent, "https://example.edu/terms",
-                                            "https://example.edu/mod/page/terms")));
+      LearningEvent page,
+      NormaliseOne(Edit(kEvent, "https://example.edu/terms",
+                        "https://example.edu/mod/page/terms")));
   EXPECT_EQ(page.context.graded, Tristate::kUnknown);
 }
 
@@ -650,6 +651,14 @@ TEST(CaliperNormaliser, MalformedInputIsAClearInvalidArgument) {
            R"("object": {"id": "https://example.edu/terms/201801/courses/7/sections/1/pages/2",)",
            R"("object": {"id": "_:page",)"),
        "payload.object.id: '_:page' is not an IRI"},
+      // Found by caliper_fuzzer (services/fuzz/seeds/caliper/
+      // empty_object_iri.json): nothing is left of "http://#local" once the
+      // scheme and fragment are dropped.
+      {Edit(
+           kEvent,
+           R"("object": {"id": "https://example.edu/terms/201801/courses/7/sections/1/pages/2",)",
+           R"("object": {"id": "http://#local",)"),
+       "payload.object.id: names no host or path"},
       {Edit(kEvent, "2018-11-15T10:15:00.000Z", "-2018-11-15T10:15:00.000Z"),
        "payload.eventTime:"},
       {Edit(kEvent, "2018-11-15T10:15:00.000Z", "99999-11-15T10:15:00.000Z"),

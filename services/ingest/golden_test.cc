@@ -123,8 +123,8 @@ std::string InstanceOf(std::string_view fixture) {
 // from the database (test_support::MoodleAdapterEnrichment).
 SourceEvent SourceFor(SourceFormat format, std::string_view fixture,
                       std::string payload) {
-  SourceEvent s = test_support::MakeSource(format, std::move(payload),
-                                           InstanceOf(fixture));
+  SourceEvent s =
+      test_support::MakeSource(format, std::move(payload), InstanceOf(fixture));
   if (format == SourceFormat::kMoodle) {
     s.enrichment = test_support::MoodleAdapterEnrichment(
         (FixtureRoot() / std::string(fixture)).parent_path());
@@ -186,8 +186,7 @@ const std::vector<Golden>& RealCases() {
       {"moodle unenrolment", kMoodle,
        "moodle/core/user_enrolment_deleted/existing_user_enrolment_deleted/"
        "event.json",
-       kBlended,
-       "initiative0 format0 setting0 social0 orientation0 goal_link0",
+       kBlended, "initiative0 format0 setting0 social0 orientation0 goal_link0",
        "leaving a course says nothing about how the learner learns"},
       {"moodle enrolment reactivated", kMoodle,
        "moodle/core/user_enrolment_updated/user_resumed_course/event.json",
@@ -195,13 +194,11 @@ const std::vector<Golden>& RealCases() {
        "an administrator reactivated a manual enrolment: assigned"},
       {"moodle enrolment suspended", kMoodle,
        "moodle/core/user_enrolment_updated/user_suspended_course/event.json",
-       kBlended,
-       "initiative0 format0 setting0 social0 orientation0 goal_link0",
+       kBlended, "initiative0 format0 setting0 social0 orientation0 goal_link0",
        "a suspension (the adapter sends user_enrolments.status 1) is an "
        "unenrolment: no evidence of a mode"},
       {"moodle course page view", kMoodle,
-       "moodle/core/course_viewed/viewing_existing_course/event.json",
-       kBlended,
+       "moodle/core/course_viewed/viewing_existing_course/event.json", kBlended,
        "initiative0 format- setting0 social0 orientation0 goal_link0",
        "a passive view carries little signal; a course page belongs to a "
        "bounded course"},
@@ -262,8 +259,7 @@ const std::vector<Golden>& RealCases() {
        kStructured, "initiative0 format- social- orientation0",
        "a graded quiz, taken alone"},
       {"moodle quiz attempt submitted", kMoodle,
-       "moodle/mod_quiz/attempt_submitted/multichoice/event.json",
-       kStructured,
+       "moodle/mod_quiz/attempt_submitted/multichoice/event.json", kStructured,
        "initiative0 format- setting0 social- orientation0 goal_link0",
        "a graded quiz, taken alone"},
       {"moodle lesson question answered", kMoodle,
@@ -329,8 +325,9 @@ const std::vector<Golden>& RealCases() {
       {"moodle page viewed", kMoodle,
        "moodle/mod_page/course_module_viewed/existing_module/event.json",
        kBlended, "initiative0 format- social0", "course material, passive"},
-      {"moodle poll answered", kMoodle, "moodle/mod_choice/answer_created/event.json",
-       kBlended, "initiative0 setting0 social0 orientation0 goal_link0",
+      {"moodle poll answered", kMoodle,
+       "moodle/mod_choice/answer_created/event.json", kBlended,
+       "initiative0 setting0 social0 orientation0 goal_link0",
        "answering a poll: MODEL.md has no evidence of either mode in it"},
 
       // --- Moodle logstore_xapi statements --------------------------------
@@ -385,8 +382,8 @@ const std::vector<Golden>& RealCases() {
        "moodle/tool_certificate/certificate_issued/statements.json",
        kStructured, "format- goal_link-", "as the event"},
       {"moodle statement: live session", kXapi,
-       "moodle/mod_bigbluebuttonbn/meeting_joined/statements.json",
-       kStructured, "format- setting-", "as the event"},
+       "moodle/mod_bigbluebuttonbn/meeting_joined/statements.json", kStructured,
+       "format- setting-", "as the event"},
 
       // --- Open edX tracking log ------------------------------------------
       {"open edx audit enrolment", kTracking,
@@ -399,8 +396,8 @@ const std::vector<Golden>& RealCases() {
        "initiative0 format0 setting0 social0 orientation0 goal_link0",
        "leaving a course carries no evidence"},
       {"open edx course passed", kTracking,
-       "openedx/tracking/edx.course.grade.passed.first_time.json",
-       kStructured, "initiative0 format- social- goal_link-",
+       "openedx/tracking/edx.course.grade.passed.first_time.json", kStructured,
+       "initiative0 format- social- goal_link-",
        "passing a course: the bounded unit's outcome, personal, no goal"},
       {"open edx course failed", kTracking,
        "openedx/tracking/edx.course.grade.now_failed.json", kStructured,
@@ -428,8 +425,8 @@ const std::vector<Golden>& RealCases() {
        "asking for the answer is the learner's own step, but asks the "
        "system, not others"},
       {"open edx hint shown", kTracking,
-       "openedx/tracking/edx.problem.hint.demandhint_displayed.json",
-       kBlended, "initiative+ social0", "as for the answer"},
+       "openedx/tracking/edx.problem.hint.demandhint_displayed.json", kBlended,
+       "initiative+ social0", "as for the answer"},
       {"open edx thread started", kTracking,
        "openedx/tracking/edx.forum.thread.created.json", kSelfDirected,
        "initiative+ format+ setting0 social+ orientation0 goal_link0",
@@ -447,8 +444,7 @@ const std::vector<Golden>& RealCases() {
        "openedx/tracking/edx.forum.thread.viewed.json", kBlended,
        "initiative0 social+", "reading others: weakly social"},
       {"open edx video played", kTracking, "openedx/tracking/play_video.json",
-       kBlended,
-       "initiative0 format- setting0 social0 orientation0 goal_link0",
+       kBlended, "initiative0 format- setting0 social0 orientation0 goal_link0",
        "course material, passive"},
       {"open edx video watched to the end", kTracking,
        "openedx/tracking/complete_video.json", kBlended,
@@ -474,11 +470,11 @@ const std::vector<Golden>& RealCases() {
        "openedx/xapi/edx.forum.thread.created.json", kSelfDirected,
        "initiative+ format+ social+", "as the tracking event"},
       {"open edx statement: graded subsection", kXapi,
-       "openedx/xapi/edx.grades.subsection.grade_calculated.json",
-       kStructured, "format-", "as the tracking event"},
+       "openedx/xapi/edx.grades.subsection.grade_calculated.json", kStructured,
+       "format-", "as the tracking event"},
       {"open edx statement: problem completed", kXapi,
-       "openedx/xapi/edx.completion.block_completion.changed.json",
-       kStructured, "format- social-", "as the tracking event"},
+       "openedx/xapi/edx.completion.block_completion.changed.json", kStructured,
+       "format- social-", "as the tracking event"},
       {"open edx statement: video watched to the end", kXapi,
        "openedx/xapi/complete_video.json", kBlended, "initiative0 format-",
        "as the tracking event"},
@@ -494,8 +490,8 @@ const std::vector<Golden>& RealCases() {
        "openedx/caliper/play_video.json", kBlended, "initiative0 format-",
        "as the tracking event"},
       {"open edx caliper: course passed", kCaliper,
-       "openedx/caliper/edx.course.grade.passed.first_time.json",
-       kStructured, "format- social- goal_link-",
+       "openedx/caliper/edx.course.grade.passed.first_time.json", kStructured,
+       "format- social- goal_link-",
        "as the tracking event (Caliper says Completed)"},
       {"open edx caliper: hint", kCaliper,
        "openedx/caliper/edx.problem.hint.demandhint_displayed.json", kBlended,
@@ -596,8 +592,8 @@ const std::vector<Golden>& VariantCases() {
              common::StrCat(kPlanOwner, "\"userid\": 3,"),
              R"({"templateid": 5})");
        }},
-      {"moodle user evidence of prior learning", kMoodle, badge,
-       kSelfDirected, "initiative+ format+ setting0 social0",
+      {"moodle user evidence of prior learning", kMoodle, badge, kSelfDirected,
+       "initiative+ format+ setting0 social0",
        "evidence of learning done elsewhere, recorded by the learner",
        "event competency_user_evidence_created on competency_userevidence, "
        "relateduserid and userid 2",
@@ -628,8 +624,7 @@ const std::vector<Golden>& VariantCases() {
        },
        [](Enrichment& en) { en.future_skill = Tristate::kYes; }},
       {"moodle course completion tied to a goal and a future skill", kMoodle,
-       completion, kBlended,
-       "format- social- orientation+ goal_link+",
+       completion, kBlended, "format- social- orientation+ goal_link+",
        "a formal course (-) that builds a future skill and serves an "
        "organisation goal (+): both, as MODEL.md wants them",
        "the adapter adds goal id goal:customer-insight and tags the course "
@@ -649,8 +644,7 @@ const std::vector<Golden>& VariantCases() {
          en.in_flow_of_work = Tristate::kNo;
        }},
       {"moodle forum post in a goal-linked course", kMoodle, post,
-       kSelfDirected,
-       "initiative+ format+ social+ orientation+ goal_link+",
+       kSelfDirected, "initiative+ format+ social+ orientation+ goal_link+",
        "self-directed social learning tied to a business goal (MODEL.md's "
        "first closing question)",
        "the adapter adds goal id goal:customer-insight and tags the course "
@@ -660,8 +654,8 @@ const std::vector<Golden>& VariantCases() {
          en.goal_ids = {"goal:customer-insight"};
          en.future_skill = Tristate::kYes;
        }},
-      {"moodle forum post in a required cohort course", kMoodle, post,
-       kBlended, "initiative- format+ setting- social+ orientation-",
+      {"moodle forum post in a required cohort course", kMoodle, post, kBlended,
+       "initiative- format+ setting- social+ orientation-",
        "social writing (+) inside training the learner was assigned and "
        "must take (-): both",
        "the adapter says the course is required and the learner came by "
@@ -672,8 +666,8 @@ const std::vector<Golden>& VariantCases() {
          en.enrolment_method = EnrolmentMethod::kCohort;
        }},
       {"moodle quiz in a required cohort course", kMoodle,
-       "moodle/mod_quiz/attempt_submitted/multichoice/event.json",
-       kStructured, "initiative- format- setting- social- orientation-",
+       "moodle/mod_quiz/attempt_submitted/multichoice/event.json", kStructured,
+       "initiative- format- setting- social- orientation-",
        "a graded quiz of assigned, mandatory training: competence "
        "development at its clearest",
        "the adapter says the course is required and the learner came by "
@@ -715,8 +709,8 @@ const std::vector<Golden>& VariantCases() {
                      "\"mode\": \"audit\",",
                      "\"mode\": \"audit\", \"created_by\": 5,");
        }},
-      {"open edx self-enrolment in a verified track", kTracking,
-       edx_enrolment, kBlended, "initiative+ format- social0",
+      {"open edx self-enrolment in a verified track", kTracking, edx_enrolment,
+       kBlended, "initiative+ format- social0",
        "the learner enrolled themself (created_by is the learner): "
        "self-chosen, a bounded course",
        "data.mode audit -> verified and data.created_by 3 (the learner)",
@@ -726,8 +720,8 @@ const std::vector<Golden>& VariantCases() {
                      "\"mode\": \"audit\",",
                      "\"mode\": \"verified\", \"created_by\": 3,");
        }},
-      {"open edx self-enrolment in an optional goal-linked course",
-       kTracking, edx_enrolment, kSelfDirected,
+      {"open edx self-enrolment in an optional goal-linked course", kTracking,
+       edx_enrolment, kSelfDirected,
        "initiative+ format- orientation+ goal_link+",
        "a learner-chosen optional course that maps to an organisation goal: "
        "learning leadership tied to the business",
@@ -754,9 +748,9 @@ const std::vector<Golden>& VariantCases() {
                      "https://w3id.org/xapi/openedx/extension/"
                      "transformer-version",
                      "https://wiki.example.com/xapi/version");
-         text = Edit(text,
-                     "https://w3id.org/xapi/openedx/extensions/session-id",
-                     "https://wiki.example.com/xapi/session");
+         text =
+             Edit(text, "https://w3id.org/xapi/openedx/extensions/session-id",
+                  "https://wiki.example.com/xapi/session");
          text = Edit(text,
                      "http://localhost:18000/courses/"
                      "course-v1:edX+DemoX+Demo_Course/jump_to/"
@@ -786,17 +780,16 @@ void ExpectSign(const EventTags& t, std::string_view spec,
 
 void CheckGolden(const Golden& g) {
   SCOPED_TRACE(g.name);
-  std::string payload =
-      g.make ? g.make() : ReadFixture(g.fixture);
+  std::string payload = g.make ? g.make() : ReadFixture(g.fixture);
   SourceEvent source = SourceFor(g.format, g.fixture, std::move(payload));
   if (g.enrich) g.enrich(source.enrichment);
   Tagged tagged = NormaliseAndTag(source);
   ASSERT_TRUE(tagged.status.ok())
       << g.fixture << " is rejected: " << tagged.status;
   ASSERT_FALSE(tagged.events.empty()) << g.fixture;
-  std::string where = common::StrCat(g.name, " (", g.fixture, "; ", g.why,
-                                     g.derived.empty() ? "" : "; derived: ",
-                                     g.derived, ")");
+  std::string where =
+      common::StrCat(g.name, " (", g.fixture, "; ", g.why,
+                     g.derived.empty() ? "" : "; derived: ", g.derived, ")");
   // Every event of the payload (a quiz attempt and its questions, a
   // multi-question problem) tags alike.
   for (const EventTags& t : tagged.tags) {
@@ -875,7 +868,7 @@ TEST(Golden, TheTableIsRepresentative) {
 // ------------------------------------------------- the same event, channels
 
 struct ChannelTag {
-  std::string label;      // "event.json", "xapi", "caliper"...
+  std::string label;  // "event.json", "xapi", "caliper"...
   absl::Status status;
   std::vector<std::string> shapes;  // Shape() of each event
 };
@@ -892,8 +885,7 @@ ChannelTag TagChannel(std::string label, const SourceEvent& source) {
 std::string DescribeChannel(const ChannelTag& c) {
   if (!c.status.ok()) {
     return common::StrCat(c.label, ": rejected (",
-                          std::string(c.status.message()).substr(0, 80),
-                          ")");
+                          std::string(c.status.message()).substr(0, 80), ")");
   }
   std::string out = c.label + ":";
   for (const std::string& s : c.shapes) out += " " + s;
@@ -929,8 +921,7 @@ size_t CompareChannels(const std::string& name,
   auto exception = exceptions.find(name);
   if (exception != exceptions.end()) {
     EXPECT_FALSE(agree) << name << " now tags alike on every channel: remove "
-                        << "its exception (" << exception->second << ")"
-                        << all;
+                        << "its exception (" << exception->second << ")" << all;
   } else {
     EXPECT_TRUE(agree) << name << " tags differently:" << all;
   }
@@ -972,9 +963,9 @@ TEST(GoldenChannels, EachMoodleEventTagsAsItsStatements) {
         "event.json",
         SourceFor(SourceFormat::kMoodle, rel, ReadFile(dir / "event.json"))));
     // The statements have no timestamp: they take the receive time.
-    channels.push_back(TagChannel(
-        "statements.json",
-        SourceFor(SourceFormat::kXapi, rel, ReadFile(statements))));
+    channels.push_back(
+        TagChannel("statements.json",
+                   SourceFor(SourceFormat::kXapi, rel, ReadFile(statements))));
     compared += CompareChannels(scenario, channels, MoodleChannelExceptions());
   }
   EXPECT_GE(compared, 150u);
@@ -1017,8 +1008,8 @@ TEST(GoldenChannels, EachOpenEdxEventTagsAlikeInTrackingXapiAndCaliper) {
   for (const std::string& name : names) {
     std::vector<ChannelTag> channels;
     for (const auto& [kind, format] :
-         {std::pair<std::string, SourceFormat>{
-              "tracking", SourceFormat::kOpenEdxTracking},
+         {std::pair<std::string, SourceFormat>{"tracking",
+                                               SourceFormat::kOpenEdxTracking},
           {"xapi", SourceFormat::kXapi},
           {"caliper", SourceFormat::kCaliper}}) {
       std::string rel = common::StrCat("openedx/", kind, "/", name);
@@ -1130,11 +1121,11 @@ TEST(GoldenChannels, MoodleEventsWrittenAsCaliperTagAsTheMoodleEvent) {
     std::string statements_rel = "moodle/" + c.scenario + "/statements.json";
     std::vector<ChannelTag> channels;
     channels.push_back(TagChannel(
-        "event.json", SourceFor(SourceFormat::kMoodle, event_rel,
-                                ReadFixture(event_rel))));
-    channels.push_back(TagChannel(
-        "statements.json", SourceFor(SourceFormat::kXapi, statements_rel,
-                                     ReadFixture(statements_rel))));
+        "event.json",
+        SourceFor(SourceFormat::kMoodle, event_rel, ReadFixture(event_rel))));
+    channels.push_back(TagChannel("statements.json",
+                                  SourceFor(SourceFormat::kXapi, statements_rel,
+                                            ReadFixture(statements_rel))));
     channels.push_back(TagChannel(
         "caliper", SourceFor(SourceFormat::kCaliper, event_rel, c.caliper)));
     ASSERT_TRUE(channels.back().status.ok())
@@ -1144,8 +1135,8 @@ TEST(GoldenChannels, MoodleEventsWrittenAsCaliperTagAsTheMoodleEvent) {
     auto caliper = test_support::NormaliseAll(
         kTenant, SourceFor(SourceFormat::kCaliper, event_rel, c.caliper));
     auto moodle = test_support::NormaliseAll(
-        kTenant, SourceFor(SourceFormat::kMoodle, event_rel,
-                           ReadFixture(event_rel)));
+        kTenant,
+        SourceFor(SourceFormat::kMoodle, event_rel, ReadFixture(event_rel)));
     ASSERT_TRUE(caliper.ok() && moodle.ok());
     EXPECT_EQ((*caliper)[0].learner.key, (*moodle)[0].learner.key)
         << c.scenario;
@@ -1167,8 +1158,9 @@ TEST(GoldenChannels, AWikiCommentNamesThePageOnBothChannels) {
       kTenant, SourceFor(SourceFormat::kMoodle, rel, text));
   auto statements = test_support::NormaliseAll(
       kTenant,
-      SourceFor(SourceFormat::kXapi, rel,
-                ReadFixture("moodle/mod_wiki/comment_created/statements.json")));
+      SourceFor(
+          SourceFormat::kXapi, rel,
+          ReadFixture("moodle/mod_wiki/comment_created/statements.json")));
   ASSERT_TRUE(event.ok()) << event.status();
   ASSERT_TRUE(statements.ok()) << statements.status();
   EXPECT_EQ((*event)[0].object.id,

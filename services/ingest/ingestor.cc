@@ -1,29 +1,36 @@
 #include "ingest/ingestor.h"
 
-#include "common/str_cat.h"
 #include "common/field_error.h"
+#include "common/str_cat.h"
 #include "ingest/normaliser.h"
 
 namespace polku::ingest {
 
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kAccepted: return "ACCEPTED";
-    case Outcome::kDuplicate: return "DUPLICATE";
-    case Outcome::kConflict: return "CONFLICT";
-    case Outcome::kErased: return "ERASED";
-    case Outcome::kRejected: return "REJECTED";
-    case Outcome::kTagged: return "TAGGED";
+    case Outcome::kAccepted:
+      return "ACCEPTED";
+    case Outcome::kDuplicate:
+      return "DUPLICATE";
+    case Outcome::kConflict:
+      return "CONFLICT";
+    case Outcome::kErased:
+      return "ERASED";
+    case Outcome::kRejected:
+      return "REJECTED";
+    case Outcome::kTagged:
+      return "TAGGED";
   }
   return "UNKNOWN";
 }
 
-Ingestor::Ingestor(store::EventStore* store, const model::TaggerRegistry* taggers,
+Ingestor::Ingestor(store::EventStore* store,
+                   const model::TaggerRegistry* taggers,
                    const common::Clock* clock, IngestOptions options)
     : store_(store), taggers_(taggers), clock_(clock), options_(options) {}
 
-std::vector<EventResult> Ingestor::Prepare(std::string_view tenant,
-                                           std::vector<IngestItem> items) const {
+std::vector<EventResult> Ingestor::Prepare(
+    std::string_view tenant, std::vector<IngestItem> items) const {
   const int64_t now = clock_->NowMillis();
   std::shared_ptr<const model::Tagger> tagger = taggers_->ForTenant(tenant);
   std::vector<EventResult> results;
@@ -32,10 +39,10 @@ std::vector<EventResult> Ingestor::Prepare(std::string_view tenant,
   for (size_t i = 0; i < items.size(); ++i) {
     events.clear();
     if (auto* native = std::get_if<model::LearningEvent>(&items[i])) {
-      native->source.platform = native->source.platform ==
-                                        model::Platform::kUnspecified
-                                    ? model::Platform::kNative
-                                    : native->source.platform;
+      native->source.platform =
+          native->source.platform == model::Platform::kUnspecified
+              ? model::Platform::kNative
+              : native->source.platform;
       // Native callers speak Polku's schema and must send an id; ids are
       // derived only for source formats that may lack one.
       events.push_back(std::move(*native));
@@ -79,8 +86,9 @@ absl::StatusOr<std::vector<EventResult>> Ingestor::Ingest(
   std::vector<EventResult> results = Prepare(tenant, std::move(items));
   if (results.size() > options_.max_batch_events) {
     return common::InvalidFieldError(
-        "events", common::StrCat("holds ", results.size(), " events; the limit is ",
-                               options_.max_batch_events));
+        "events",
+        common::StrCat("holds ", results.size(), " events; the limit is ",
+                       options_.max_batch_events));
   }
   const int64_t now = clock_->NowMillis();
   std::vector<store::EventRecord> records;
@@ -88,8 +96,8 @@ absl::StatusOr<std::vector<EventResult>> Ingestor::Ingest(
   records.reserve(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].outcome != Outcome::kTagged) continue;
-    records.push_back(store::MakeRecord(tenant, results[i].event,
-                                        results[i].tags, now));
+    records.push_back(
+        store::MakeRecord(tenant, results[i].event, results[i].tags, now));
     record_of.push_back(i);
   }
   if (!records.empty()) {
@@ -98,9 +106,15 @@ absl::StatusOr<std::vector<EventResult>> Ingestor::Ingest(
     for (size_t k = 0; k < outcomes->size(); ++k) {
       EventResult& r = results[record_of[k]];
       switch ((*outcomes)[k]) {
-        case store::WriteOutcome::kAccepted: r.outcome = Outcome::kAccepted; break;
-        case store::WriteOutcome::kDuplicate: r.outcome = Outcome::kDuplicate; break;
-        case store::WriteOutcome::kErased: r.outcome = Outcome::kErased; break;
+        case store::WriteOutcome::kAccepted:
+          r.outcome = Outcome::kAccepted;
+          break;
+        case store::WriteOutcome::kDuplicate:
+          r.outcome = Outcome::kDuplicate;
+          break;
+        case store::WriteOutcome::kErased:
+          r.outcome = Outcome::kErased;
+          break;
         case store::WriteOutcome::kConflict:
           r.outcome = Outcome::kConflict;
           r.error = common::FieldError(

@@ -45,7 +45,7 @@ std::string_view OutcomeName(Outcome o);
 struct EventResult {
   size_t item_index = 0;  // which item of the batch it came from
   Outcome outcome = Outcome::kRejected;
-  absl::Status error;     // set when kRejected (field named) or kConflict
+  absl::Status error;          // set when kRejected (field named) or kConflict
   model::LearningEvent event;  // normalised (may be partial when rejected)
   model::EventTags tags;       // set unless rejected
 };
@@ -65,8 +65,8 @@ class Ingestor {
   // kInvalidArgument when the batch is empty or holds more than
   // max_batch_events events, kUnavailable when the store cannot commit
   // (nothing was stored; retry).
-  absl::StatusOr<std::vector<EventResult>> Ingest(std::string_view tenant,
-                                                  std::vector<IngestItem> items);
+  absl::StatusOr<std::vector<EventResult>> Ingest(
+      std::string_view tenant, std::vector<IngestItem> items);
 
   // The same without storing: outcome kTagged or kRejected.
   std::vector<EventResult> Tag(std::string_view tenant,

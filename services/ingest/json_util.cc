@@ -1,14 +1,15 @@
 #include "ingest/json_util.h"
 
-#include "common/str_cat.h"
 #include "common/field_error.h"
+#include "common/str_cat.h"
 
 namespace polku::ingest {
 
 absl::StatusOr<JsonElement> ParseJson(std::string_view text) {
   if (text.size() > kMaxPayloadBytes) {
     return common::InvalidFieldError(
-        "payload", common::StrCat("is larger than ", kMaxPayloadBytes, " bytes"));
+        "payload",
+        common::StrCat("is larger than ", kMaxPayloadBytes, " bytes"));
   }
   thread_local simdjson::dom::parser parser;
   // simdjson reads up to SIMDJSON_PADDING bytes past the end; copy into a
@@ -20,7 +21,7 @@ absl::StatusOr<JsonElement> ParseJson(std::string_view text) {
   if (error) {
     return common::InvalidFieldError(
         "payload", common::StrCat("is not valid JSON (",
-                                simdjson::error_message(error), ")"));
+                                  simdjson::error_message(error), ")"));
   }
   return root;
 }
@@ -136,14 +137,22 @@ std::optional<int64_t> ParseIsoDuration(std::string_view s) {
     }
     char unit = s[i++];
     double factor;
-    if (!in_time && unit == 'Y') factor = 365.0 * 86400e3;
-    else if (!in_time && unit == 'M') factor = 30.0 * 86400e3;
-    else if (!in_time && unit == 'W') factor = 7.0 * 86400e3;
-    else if (!in_time && unit == 'D') factor = 86400e3;
-    else if (in_time && unit == 'H') factor = 3600e3;
-    else if (in_time && unit == 'M') factor = 60e3;
-    else if (in_time && unit == 'S') factor = 1e3;
-    else return std::nullopt;
+    if (!in_time && unit == 'Y')
+      factor = 365.0 * 86400e3;
+    else if (!in_time && unit == 'M')
+      factor = 30.0 * 86400e3;
+    else if (!in_time && unit == 'W')
+      factor = 7.0 * 86400e3;
+    else if (!in_time && unit == 'D')
+      factor = 86400e3;
+    else if (in_time && unit == 'H')
+      factor = 3600e3;
+    else if (in_time && unit == 'M')
+      factor = 60e3;
+    else if (in_time && unit == 'S')
+      factor = 1e3;
+    else
+      return std::nullopt;
     total_ms += value * factor;
     any = true;
   }

@@ -1575,9 +1575,9 @@ absl::Status NormaliseMoodle(std::string_view tenant, const SourceEvent& source,
     // An award (badge, certificate): STAFF when a person other than the
     // learner awarded it, SELF when the learner's own action did, SYSTEM
     // when no person is named (criteria review, cron, userid 0 or absent).
-    initiator = actor > 0 ? (actor == learner ? Initiator::kSelf
-                                              : Initiator::kStaff)
-                          : Initiator::kSystem;
+    initiator = actor > 0
+                    ? (actor == learner ? Initiator::kSelf : Initiator::kStaff)
+                    : Initiator::kSystem;
   } else if (IsCompletionLike(e.verb) && initiator == Initiator::kSystem &&
              spec.special != SP::kProgramAssignment) {
     // Completions recorded by cron are the learner's own.

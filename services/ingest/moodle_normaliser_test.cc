@@ -31,11 +31,11 @@ using model::ObjectType;
 using model::Tristate;
 using model::Verb;
 using ::polku::testing::StatusIs;
+using test_support::Edit;
+using test_support::ReadFile;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using test_support::Edit;
-using test_support::ReadFile;
 
 constexpr char kTenant[] = "tenant-a";
 constexpr char kWwwroot[] = "http://www.example.org";
@@ -788,7 +788,8 @@ TEST(MoodleNormaliser, UpdatedEnrolmentIsASuspensionWhenTheAdapterSaysSo) {
   // use it.
   SourceEvent adapter = Source(text);
   adapter.enrichment = test_support::MoodleAdapterEnrichment(
-      fs::path(kFixtureRoot) / "core/user_enrolment_updated/user_suspended_course");
+      fs::path(kFixtureRoot) /
+      "core/user_enrolment_updated/user_suspended_course");
   POLKU_ASSERT_OK_AND_ASSIGN(LearningEvent suspended, NormaliseOne(adapter));
   EXPECT_EQ(suspended.verb, Verb::kUnenrolled);
 }

@@ -2,15 +2,16 @@
 
 #include <array>
 
-#include "common/strings.h"
 #include "common/str_cat.h"
+#include "common/strings.h"
 #include "ingest/json_util.h"
 
 namespace polku::ingest {
 namespace {
-constexpr std::array<std::string_view, static_cast<size_t>(SourceFormat::kCount_)>
-    kFormatNames = {"UNSPECIFIED", "MOODLE", "XAPI", "CALIPER",
-                    "OPENEDX_TRACKING", "OPENEDX_SIGNAL"};
+constexpr std::array<std::string_view,
+                     static_cast<size_t>(SourceFormat::kCount_)>
+    kFormatNames = {"UNSPECIFIED", "MOODLE",           "XAPI",
+                    "CALIPER",     "OPENEDX_TRACKING", "OPENEDX_SIGNAL"};
 }  // namespace
 
 std::string_view SourceFormatName(SourceFormat f) {
@@ -40,7 +41,8 @@ SourceFormat DetectFormat(std::string_view payload) {
   }
   if (Member(e, "eventname")) return SourceFormat::kMoodle;
   if (Member(e, "actor") && Member(e, "verb")) return SourceFormat::kXapi;
-  if (Member(e, "sensor") || Member(e, "@context")) return SourceFormat::kCaliper;
+  if (Member(e, "sensor") || Member(e, "@context"))
+    return SourceFormat::kCaliper;
   if (Member(e, "signal")) return SourceFormat::kOpenEdxSignal;
   if (Member(e, "name") && (Member(e, "data") || Member(e, "event")) &&
       Member(e, "context")) {
@@ -55,7 +57,8 @@ SourceFormat DetectFormat(std::string_view payload) {
 absl::Status Normalise(std::string_view tenant, const SourceEvent& source,
                        std::vector<model::LearningEvent>& out) {
   SourceFormat format = source.format;
-  if (format == SourceFormat::kUnspecified) format = DetectFormat(source.payload);
+  if (format == SourceFormat::kUnspecified)
+    format = DetectFormat(source.payload);
   switch (format) {
     case SourceFormat::kMoodle:
       return NormaliseMoodle(tenant, source, out);
@@ -76,7 +79,8 @@ absl::Status Normalise(std::string_view tenant, const SourceEvent& source,
 }
 
 void ApplyEnrichment(const Enrichment& en, model::LearningEvent& e) {
-  if (!en.adapter_version.empty()) e.source.adapter_version = en.adapter_version;
+  if (!en.adapter_version.empty())
+    e.source.adapter_version = en.adapter_version;
   if (!en.org_unit.empty()) {
     e.learner.org_unit = en.org_unit;
     e.context.org_unit = en.org_unit;

@@ -42,7 +42,8 @@ absl::Status NormaliseMoodle(std::string_view tenant, const SourceEvent& source,
                              std::vector<model::LearningEvent>& out);
 absl::Status NormaliseXapi(std::string_view tenant, const SourceEvent& source,
                            std::vector<model::LearningEvent>& out);
-absl::Status NormaliseCaliper(std::string_view tenant, const SourceEvent& source,
+absl::Status NormaliseCaliper(std::string_view tenant,
+                              const SourceEvent& source,
                               std::vector<model::LearningEvent>& out);
 absl::Status NormaliseOpenEdxTracking(std::string_view tenant,
                                       const SourceEvent& source,

@@ -44,8 +44,7 @@ constexpr char kLms[] = "http://localhost:18000";
 
 // A tracking fixture by its file name.
 std::string Fixture(std::string_view name) {
-  return test_support::ReadFixture(
-      common::StrCat("openedx/tracking/", name));
+  return test_support::ReadFixture(common::StrCat("openedx/tracking/", name));
 }
 
 std::vector<std::string> TrackingFixtureNames() {

@@ -38,7 +38,8 @@ struct Enrichment {
   std::string adapter_version;
   // An id the adapter derived for the event; used when the payload has none.
   std::string event_id;
-  model::EnrolmentMethod enrolment_method = model::EnrolmentMethod::kUnspecified;
+  model::EnrolmentMethod enrolment_method =
+      model::EnrolmentMethod::kUnspecified;
   model::Tristate course_required = model::Tristate::kUnknown;
   model::Tristate in_flow_of_work = model::Tristate::kUnknown;
   model::Tristate future_skill = model::Tristate::kUnknown;

@@ -43,7 +43,9 @@ namespace fs = std::filesystem;
 // ------------------------------------------------------------------ files
 
 // ../shared/fixtures.
-inline fs::path FixtureRoot() { return fs::path(POLKU_SHARED_DIR) / "fixtures"; }
+inline fs::path FixtureRoot() {
+  return fs::path(POLKU_SHARED_DIR) / "fixtures";
+}
 
 // The whole file; "" when it cannot be read.
 inline std::string ReadFile(const fs::path& path) {
@@ -251,8 +253,8 @@ inline bool IsPerson(simdjson::dom::object obj) {
 // account name, a SHA-1 of an e-mail address, an OpenID, a Caliper id):
 // kept, hashed or canonicalised in a learner key, so not checked here.
 inline bool IsIdentifierKey(std::string_view key) {
-  for (std::string_view k : {"id", "type", "objectType", "account",
-                             "homePage", "mbox_sha1sum", "openid"}) {
+  for (std::string_view k : {"id", "type", "objectType", "account", "homePage",
+                             "mbox_sha1sum", "openid"}) {
     if (key == k) return true;
   }
   return false;
@@ -295,7 +297,8 @@ inline void Collect(simdjson::dom::element e, bool personal, bool top,
 }
 
 // Every string of `e`, at any depth.
-inline void AllStrings(simdjson::dom::element e, std::vector<std::string>& out) {
+inline void AllStrings(simdjson::dom::element e,
+                       std::vector<std::string>& out) {
   simdjson::dom::object obj;
   simdjson::dom::array arr;
   std::string_view s;

@@ -624,8 +624,8 @@ absl::Status ReadStatement(JsonElement s, const FieldPrefix& at,
     return Invalid(at, time_field, "must be a string");
   }
   if (got == Got::kOk) {
-    POLKU_RETURN_IF_ERROR(statement_internal::ParseTime(
-        time, at, time_field, &st->occurred_at_ms));
+    POLKU_RETURN_IF_ERROR(statement_internal::ParseTime(time, at, time_field,
+                                                        &st->occurred_at_ms));
   } else if (received_at_ms > 0) {
     st->occurred_at_ms = received_at_ms;
   } else {
@@ -837,6 +837,9 @@ absl::Status MapStatement(std::string_view tenant, const SourceEvent& source,
   e.verb = verb;
   e.object.type = object_type;
   e.object.id = CanonicalObjectId(st.object_id);
+  if (e.object.id.empty()) {
+    return Invalid(at, "object.id", "names no host or path");
+  }
   if (!info.is_person && MayKeepObjectName(object_type) &&
       st.object_name.size() <= 256) {
     e.object.name = std::string(st.object_name);
@@ -914,8 +917,7 @@ absl::Status NormaliseOne(std::string_view tenant, const SourceEvent& source,
                           int64_t index, size_t count,
                           model::LearningEvent& e) {
   Statement st;
-  POLKU_RETURN_IF_ERROR(
-      ReadStatement(element, at, source.received_at_ms, &st));
+  POLKU_RETURN_IF_ERROR(ReadStatement(element, at, source.received_at_ms, &st));
   return MapStatement(tenant, source, st, at, index, count, e);
 }
 

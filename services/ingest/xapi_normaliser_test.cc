@@ -35,7 +35,6 @@ using model::ObjectType;
 using model::Tristate;
 using model::Verb;
 using ::polku::testing::StatusIs;
-using ::testing::HasSubstr;
 using test_support::Edit;
 using test_support::ExpectNoPersonalValues;
 using test_support::FilesNamed;
@@ -45,6 +44,7 @@ using test_support::MoodleUserValues;
 using test_support::NowMs;
 using test_support::PersonalValues;
 using test_support::ReadFile;
+using ::testing::HasSubstr;
 
 constexpr char kTenant[] = "tenant-x";
 const fs::path kMoodleRoot = test_support::FixtureRoot() / "moodle";
@@ -453,8 +453,8 @@ TEST(XapiNormaliser, UnenrolmentAndSuspensionAreUnenrolments) {
 }
 
 TEST(XapiNormaliser, QuizAttemptSubmittedIsASubmittedAssessment) {
-  auto events = NormaliseAll(Xapi(ReadFile(
-      MoodleFixture("mod_quiz/attempt_submitted/multichoice"))));
+  auto events = NormaliseAll(
+      Xapi(ReadFile(MoodleFixture("mod_quiz/attempt_submitted/multichoice"))));
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_EQ(events->size(), 2u);  // the attempt, then its question
   const LearningEvent& attempt = (*events)[0];
@@ -763,11 +763,14 @@ TEST(XapiNormaliser, OnlyAStatementFromOutsideAnyLmsIsMarkedSo) {
   EXPECT_EQ(e.extensions["xapi.outside_lms"], "true");
   // The same statement naming its LMS in a category activity, as
   // logstore_xapi does, or carrying event-routing-backends' extension.
-  for (const std::string& names_lms :
-       {std::string(R"("contextActivities": {"category": [{"id": "https://lms.example.com",
+  for (
+      const std::string& names_lms :
+      {std::string(
+           R"("contextActivities": {"category": [{"id": "https://lms.example.com",
           "definition": {"type": "http://id.tincanapi.com/activitytype/lms"}}]},
           "registration")"),
-        std::string(R"("extensions": {"https://w3id.org/xapi/openedx/extension/transformer-version":
+       std::string(
+           R"("extensions": {"https://w3id.org/xapi/openedx/extension/transformer-version":
           "event-routing-backends@1.1.1"}, "registration")")}) {
     std::string text = Edit(outside, "\"registration\"", names_lms);
     text = Edit(text, R"("extensions": {"http://example.com/ip": "10.1.2.3"})",

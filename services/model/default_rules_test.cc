@@ -426,13 +426,15 @@ TEST_F(DefaultRules, StaffEnrolmentInRequiredCourseIsStructured) {
   EXPECT_THAT(FiredIds(t), Contains("initiative.assigned_enrolment_method"));
   EXPECT_THAT(FiredIds(t), Contains("format.course_or_programme"));
   EXPECT_THAT(FiredIds(t), Contains("orientation.required"));
-  EXPECT_EQ(t.fired.front()->Reason("en"), "enrolled by a manager or administrator");
+  EXPECT_EQ(t.fired.front()->Reason("en"),
+            "enrolled by a manager or administrator");
   EXPECT_EQ(t.fired.front()->Reason("fi"),
             "esihenkilö tai ylläpitäjä ilmoitti koulutukseen");
 }
 
 TEST_F(DefaultRules, CohortAndHrSyncEnrolmentsAreAssigned) {
-  for (const LearningEvent& e : {CohortSyncEnrolment(), HrSystemEnrolmentInProgramme()}) {
+  for (const LearningEvent& e :
+       {CohortSyncEnrolment(), HrSystemEnrolmentInProgramme()}) {
     EventTags t = Tag(e);
     EXPECT_EQ(t.mode, Mode::kStructured) << VerbName(e.verb);
     EXPECT_DOUBLE_EQ(S(t, Dimension::kInitiative), -1.0);
@@ -492,7 +494,8 @@ TEST_F(DefaultRules, ActivityInACourseInheritsHowTheLearnerGotThere) {
   EXPECT_THAT(FiredIds(assigned), Contains("initiative.in_assigned_course"));
   EventTags chosen = Tag(WikiEditInSelfChosenCourse());
   EXPECT_THAT(FiredIds(chosen), Contains("initiative.in_self_chosen_course"));
-  EXPECT_GT(S(chosen, Dimension::kInitiative), S(assigned, Dimension::kInitiative));
+  EXPECT_GT(S(chosen, Dimension::kInitiative),
+            S(assigned, Dimension::kInitiative));
 }
 
 // ---------------------------------------------------------------------------
@@ -509,7 +512,8 @@ TEST_F(DefaultRules, CertificateIsFormal) {
 TEST_F(DefaultRules, BadgeAwardedIsACredentialButNotDecisiveAlone) {
   EventTags t = Tag(BadgeAwarded());
   EXPECT_LT(S(t, Dimension::kFormat), 0);
-  EXPECT_GT(S(t, Dimension::kFormat), S(Tag(CertificateAwarded()), Dimension::kFormat));
+  EXPECT_GT(S(t, Dimension::kFormat),
+            S(Tag(CertificateAwarded()), Dimension::kFormat));
   EXPECT_EQ(t.mode, Mode::kBlended);
   EXPECT_LT(t.confidence, 0.3);
   EXPECT_THAT(FiredIds(t), Contains("format.badge"));
@@ -581,7 +585,8 @@ TEST_F(DefaultRules, CourseViewIsNearNeutralWithLowConfidence) {
   EventTags t = Tag(CourseView());
   EXPECT_EQ(t.mode, Mode::kBlended);
   EXPECT_LT(t.confidence, 0.15);
-  for (Dimension d : kAllDimensions) EXPECT_LT(std::fabs(S(t, d)), 0.1) << DimensionName(d);
+  for (Dimension d : kAllDimensions)
+    EXPECT_LT(std::fabs(S(t, d)), 0.1) << DimensionName(d);
   EXPECT_THAT(FiredIds(t), Contains("format.course_page_view"));
 }
 
@@ -603,8 +608,8 @@ TEST_F(DefaultRules, CompletingAUnitOfACourseIsFormal) {
   EventTags t = Tag(ScormPackageCompleted());
   EXPECT_EQ(t.mode, Mode::kStructured);
   EXPECT_LT(S(t, Dimension::kFormat), 0);
-  EXPECT_GT(S(t, Dimension::kFormat), S(Tag(CompletionWithoutGoal()),
-                                         Dimension::kFormat));
+  EXPECT_GT(S(t, Dimension::kFormat),
+            S(Tag(CompletionWithoutGoal()), Dimension::kFormat));
   EXPECT_LT(S(t, Dimension::kSocial), 0);
   EXPECT_THAT(FiredIds(t), Contains("format.module_completed"));
 }
@@ -614,8 +619,8 @@ TEST_F(DefaultRules, FinishingCourseMaterialIsWeaklyFormal) {
   EventTags t = Tag(CourseVideoWatchedToTheEnd());
   EXPECT_EQ(t.mode, Mode::kBlended);
   EXPECT_LT(S(t, Dimension::kFormat), 0);
-  EXPECT_LT(S(t, Dimension::kFormat), S(Tag(CourseVideoPlayed()),
-                                        Dimension::kFormat));
+  EXPECT_LT(S(t, Dimension::kFormat),
+            S(Tag(CourseVideoPlayed()), Dimension::kFormat));
   EXPECT_LT(t.confidence, 0.2);
   EXPECT_THAT(FiredIds(t), Contains("format.course_material_completed"));
 }
@@ -747,7 +752,8 @@ TEST_F(DefaultRules, WikiEditIsSocialAndInformal) {
 }
 
 TEST_F(DefaultRules, MentoringIsSocial) {
-  for (const auto& [e, rule] : std::vector<std::pair<LearningEvent, std::string>>{
+  for (const auto& [e, rule] :
+       std::vector<std::pair<LearningEvent, std::string>>{
            {PeerMentoring(), "social.mentoring"},
            {MentoringMeeting(), "social.mentoring_session"}}) {
     EventTags t = Tag(e);
@@ -767,7 +773,8 @@ TEST_F(DefaultRules, JoiningACommunityIsSocialAndSelfChosen) {
 }
 
 TEST_F(DefaultRules, SharingCommentingMessagingAndRatingAreSocial) {
-  for (const auto& [e, rule] : std::vector<std::pair<LearningEvent, std::string>>{
+  for (const auto& [e, rule] :
+       std::vector<std::pair<LearningEvent, std::string>>{
            {ResourceShared(), "social.shared"},
            {CommentOnPeerWork(), "social.commented"},
            {GroupMessage(), "social.message"},
@@ -916,10 +923,11 @@ TEST_F(DefaultRules, EveryExampleIsTaggedConsistently) {
     // A learner-facing reason for every non-zero score.
     for (size_t d = 0; d < kDimensionCount; ++d) {
       if (t.score[d] == 0) continue;
-      bool explained = std::any_of(t.fired.begin(), t.fired.end(), [&](const Rule* r) {
-        return (r->scores_mask >> d & 1u) != 0;
-      });
-      EXPECT_TRUE(explained) << ex.name << ": " << DimensionName(kAllDimensions[d]);
+      bool explained = std::any_of(
+          t.fired.begin(), t.fired.end(),
+          [&](const Rule* r) { return (r->scores_mask >> d & 1u) != 0; });
+      EXPECT_TRUE(explained)
+          << ex.name << ": " << DimensionName(kAllDimensions[d]);
     }
   }
 }
@@ -984,13 +992,15 @@ TEST_F(DefaultRules, GeneratedEventsStayInRange) {
             ok = ok && !r->reason_en.empty() && !r->reason_fi.empty();
           }
           if (IsPassive(e.verb)) {
-            max_passive_confidence = std::max(max_passive_confidence, t.confidence);
+            max_passive_confidence =
+                std::max(max_passive_confidence, t.confidence);
           }
           if (!ok && ++failures <= 5) {
             ADD_FAILURE() << ctx.name << ": " << VerbName(e.verb) << " "
                           << ObjectTypeName(e.object.type) << " by "
                           << InitiatorName(e.initiator) << ": mode "
-                          << ModeName(t.mode) << ", confidence " << t.confidence;
+                          << ModeName(t.mode) << ", confidence "
+                          << t.confidence;
           }
         }
       }
@@ -1009,11 +1019,27 @@ TEST_F(DefaultRules, HeaderDocumentsEveryKeyAndValue) {
   std::string text = buf.str();
   // The documentation is the comment block before the first key.
   std::string header = text.substr(0, text.find("\nversion:"));
-  for (std::string_view key :
-       {"version", "mode", "threshold", "confidence_weight", "dimension_weights",
-        "rules", "id", "description", "when", "platform", "verb", "object_type",
-        "initiator", "enrolment_method", "event_type", "extension", "score",
-        "weight", "reason", "en:", "fi:"}) {
+  for (std::string_view key : {"version",
+                               "mode",
+                               "threshold",
+                               "confidence_weight",
+                               "dimension_weights",
+                               "rules",
+                               "id",
+                               "description",
+                               "when",
+                               "platform",
+                               "verb",
+                               "object_type",
+                               "initiator",
+                               "enrolment_method",
+                               "event_type",
+                               "extension",
+                               "score",
+                               "weight",
+                               "reason",
+                               "en:",
+                               "fi:"}) {
     EXPECT_TRUE(common::Contains(header, key)) << key;
   }
   for (size_t f = 0; f < static_cast<size_t>(Fact::kCount_); ++f) {
@@ -1024,18 +1050,21 @@ TEST_F(DefaultRules, HeaderDocumentsEveryKeyAndValue) {
     EXPECT_TRUE(common::Contains(header, DimensionName(d))) << DimensionName(d);
   }
   for (int i = 1; i < static_cast<int>(Platform::kCount_); ++i) {
-    EXPECT_TRUE(common::Contains(header, PlatformName(static_cast<Platform>(i))));
+    EXPECT_TRUE(
+        common::Contains(header, PlatformName(static_cast<Platform>(i))));
   }
   for (int i = 1; i < static_cast<int>(Verb::kCount_); ++i) {
     EXPECT_TRUE(common::Contains(header, VerbName(static_cast<Verb>(i))))
         << VerbName(static_cast<Verb>(i));
   }
   for (int i = 1; i < static_cast<int>(ObjectType::kCount_); ++i) {
-    EXPECT_TRUE(common::Contains(header, ObjectTypeName(static_cast<ObjectType>(i))))
+    EXPECT_TRUE(
+        common::Contains(header, ObjectTypeName(static_cast<ObjectType>(i))))
         << ObjectTypeName(static_cast<ObjectType>(i));
   }
   for (int i = 1; i < static_cast<int>(Initiator::kCount_); ++i) {
-    EXPECT_TRUE(common::Contains(header, InitiatorName(static_cast<Initiator>(i))))
+    EXPECT_TRUE(
+        common::Contains(header, InitiatorName(static_cast<Initiator>(i))))
         << InitiatorName(static_cast<Initiator>(i));
   }
   for (int i = 1; i < static_cast<int>(EnrolmentMethod::kCount_); ++i) {

@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include "common/str_cat.h"
 #include "common/field_error.h"
 #include "common/hashing.h"
 #include "common/json_writer.h"
+#include "common/str_cat.h"
 #include "model/rules.h"
 
 namespace polku::model {
@@ -28,12 +28,15 @@ absl::Status CheckList(std::string_view field,
                        const ValidationLimits& limits) {
   if (list.size() > limits.max_list_items) {
     return InvalidFieldError(
-        field, common::StrCat("has more than ", limits.max_list_items, " items"));
+        field,
+        common::StrCat("has more than ", limits.max_list_items, " items"));
   }
   for (size_t i = 0; i < list.size(); ++i) {
     std::string item_field = common::StrCat(field, "[", i, "]");
-    if (list[i].empty()) return InvalidFieldError(item_field, "must not be empty");
-    if (auto s = CheckLength(item_field, list[i], limits.max_id_length); !s.ok()) {
+    if (list[i].empty())
+      return InvalidFieldError(item_field, "must not be empty");
+    if (auto s = CheckLength(item_field, list[i], limits.max_id_length);
+        !s.ok()) {
       return s;
     }
   }
@@ -184,7 +187,8 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 absl::Status ValidateEvent(const LearningEvent& e, int64_t now_ms,
                            const ValidationLimits& limits) {
   if (e.event_id.empty()) return InvalidFieldError("event_id", "is required");
-  if (auto s = CheckLength("event_id", e.event_id, limits.max_id_length); !s.ok()) {
+  if (auto s = CheckLength("event_id", e.event_id, limits.max_id_length);
+      !s.ok()) {
     return s;
   }
   if (e.source.platform == Platform::kUnspecified) {
@@ -200,16 +204,19 @@ absl::Status ValidateEvent(const LearningEvent& e, int64_t now_ms,
       !s.ok()) {
     return s;
   }
-  if (e.occurred_at_ms == 0) return InvalidFieldError("occurred_at", "is required");
+  if (e.occurred_at_ms == 0)
+    return InvalidFieldError("occurred_at", "is required");
   if (e.occurred_at_ms < limits.min_occurred_at_ms) {
     return InvalidFieldError("occurred_at", "is before 1990-01-01");
   }
   if (e.occurred_at_ms > now_ms + limits.max_future_ms) {
     return InvalidFieldError(
-        "occurred_at", common::StrCat("is more than ", limits.max_future_ms / 1000,
-                                    " s in the future"));
+        "occurred_at",
+        common::StrCat("is more than ", limits.max_future_ms / 1000,
+                       " s in the future"));
   }
-  if (e.learner.key.empty()) return InvalidFieldError("learner.key", "is required");
+  if (e.learner.key.empty())
+    return InvalidFieldError("learner.key", "is required");
   if (auto s = CheckLength("learner.key", e.learner.key, limits.max_id_length);
       !s.ok()) {
     return s;
@@ -219,8 +226,10 @@ absl::Status ValidateEvent(const LearningEvent& e, int64_t now_ms,
       !s.ok()) {
     return s;
   }
-  if (e.verb == Verb::kUnspecified) return InvalidFieldError("verb", "is required");
-  if (auto s = CheckLength("verb_iri", e.verb_iri, limits.max_name_length); !s.ok()) {
+  if (e.verb == Verb::kUnspecified)
+    return InvalidFieldError("verb", "is required");
+  if (auto s = CheckLength("verb_iri", e.verb_iri, limits.max_name_length);
+      !s.ok()) {
     return s;
   }
   if (e.object.id.empty()) return InvalidFieldError("object.id", "is required");
@@ -228,7 +237,8 @@ absl::Status ValidateEvent(const LearningEvent& e, int64_t now_ms,
       !s.ok()) {
     return s;
   }
-  if (auto s = CheckLength("object.name", e.object.name, limits.max_name_length);
+  if (auto s =
+          CheckLength("object.name", e.object.name, limits.max_name_length);
       !s.ok()) {
     return s;
   }
@@ -237,14 +247,17 @@ absl::Status ValidateEvent(const LearningEvent& e, int64_t now_ms,
       !s.ok()) {
     return s;
   }
-  if (auto s = CheckList("context.parents", e.context.parents, limits); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckList("context.competencies", e.context.competencies, limits);
+  if (auto s = CheckList("context.parents", e.context.parents, limits);
       !s.ok()) {
     return s;
   }
-  if (auto s = CheckList("context.goal_ids", e.context.goal_ids, limits); !s.ok()) {
+  if (auto s =
+          CheckList("context.competencies", e.context.competencies, limits);
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = CheckList("context.goal_ids", e.context.goal_ids, limits);
+      !s.ok()) {
     return s;
   }
   if (e.result.score_scaled.has_value() &&
@@ -256,13 +269,15 @@ absl::Status ValidateEvent(const LearningEvent& e, int64_t now_ms,
   }
   if (e.extensions.size() > limits.max_extensions) {
     return InvalidFieldError(
-        "extensions", common::StrCat("has more than ", limits.max_extensions, " entries"));
+        "extensions",
+        common::StrCat("has more than ", limits.max_extensions, " entries"));
   }
   for (const auto& [k, v] : e.extensions) {
     if (k.empty() || k.size() > limits.max_id_length ||
         v.size() > limits.max_extension_value_length) {
-      return InvalidFieldError(common::StrCat("extensions[", k.substr(0, 64), "]"),
-                               "key or value is too long or empty");
+      return InvalidFieldError(
+          common::StrCat("extensions[", k.substr(0, 64), "]"),
+          "key or value is too long or empty");
     }
   }
   return absl::OkStatus();
@@ -357,8 +372,8 @@ absl::StatusOr<int64_t> ParseTimestamp(std::string_view s) {
     } else if (s[pos] == '+' || s[pos] == '-') {
       int sign = s[pos] == '-' ? -1 : 1;
       int oh, om;
-      if (Digits(s, pos + 1, 2, &oh) && pos + 6 == s.size() && s[pos + 3] == ':' &&
-          Digits(s, pos + 4, 2, &om)) {
+      if (Digits(s, pos + 1, 2, &oh) && pos + 6 == s.size() &&
+          s[pos + 3] == ':' && Digits(s, pos + 4, 2, &om)) {
       } else if (Digits(s, pos + 1, 2, &oh) && pos + 5 == s.size() &&
                  Digits(s, pos + 3, 2, &om)) {
       } else if (Digits(s, pos + 1, 2, &oh) && pos + 3 == s.size()) {
@@ -376,8 +391,8 @@ absl::StatusOr<int64_t> ParseTimestamp(std::string_view s) {
   if (pos != s.size()) return bad();
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month),
                                static_cast<unsigned>(day));
-  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second -
-                 offset_minutes * 60;
+  int64_t secs =
+      days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return secs * 1000 + millis;
 }
 
@@ -400,7 +415,8 @@ std::string FormatTimestamp(int64_t epoch_ms) {
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
                 static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
-                static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60), ms);
+                static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60),
+                ms);
   return buf;
 }
 

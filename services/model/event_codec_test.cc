@@ -38,19 +38,24 @@ TEST(ValidateEvent, NamesTheFieldThatIsWrong) {
   } cases[] = {
       {[](LearningEvent& e) { e.event_id.clear(); }, "event_id"},
       {[](LearningEvent& e) { e.learner.key.clear(); }, "learner.key"},
-      {[](LearningEvent& e) { e.occurred_at_ms = kNow + 3600 * 1000; }, "occurred_at"},
+      {[](LearningEvent& e) { e.occurred_at_ms = kNow + 3600 * 1000; },
+       "occurred_at"},
       {[](LearningEvent& e) { e.occurred_at_ms = 1000; }, "occurred_at"},
       {[](LearningEvent& e) { e.verb = Verb::kUnspecified; }, "verb"},
       {[](LearningEvent& e) { e.object.id.clear(); }, "object.id"},
-      {[](LearningEvent& e) { e.event_id = std::string(300, 'x'); }, "event_id"},
-      {[](LearningEvent& e) { e.result.score_scaled = 1.5; }, "result.score_scaled"},
-      {[](LearningEvent& e) { e.context.goal_ids.push_back(""); }, "context.goal_ids[0]"},
+      {[](LearningEvent& e) { e.event_id = std::string(300, 'x'); },
+       "event_id"},
+      {[](LearningEvent& e) { e.result.score_scaled = 1.5; },
+       "result.score_scaled"},
+      {[](LearningEvent& e) { e.context.goal_ids.push_back(""); },
+       "context.goal_ids[0]"},
   };
   for (const Case& c : cases) {
     LearningEvent e = ValidEvent();
     c.mutate(e);
     absl::Status s = ValidateEvent(e, kNow);
-    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)));
+    EXPECT_THAT(
+        s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)));
     EXPECT_EQ(common::ErrorField(s).value_or(""), c.field);
   }
 }
@@ -82,16 +87,18 @@ TEST(ParseTimestamp, AcceptsIso8601Forms) {
 }
 
 TEST(ParseTimestamp, RejectsGarbage) {
-  for (const char* bad : {"", "yesterday", "2020-13-01T00:00:00Z",
-                          "2020-02-30T00:00:00Z", "2020-07-15T06:36:01Zjunk",
-                          "2020-07-15T06:36:01.Z"}) {
-    EXPECT_THAT(ParseTimestamp(bad), StatusIs(absl::StatusCode::kInvalidArgument))
+  for (const char* bad :
+       {"", "yesterday", "2020-13-01T00:00:00Z", "2020-02-30T00:00:00Z",
+        "2020-07-15T06:36:01Zjunk", "2020-07-15T06:36:01.Z"}) {
+    EXPECT_THAT(ParseTimestamp(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument))
         << bad;
   }
 }
 
 TEST(FormatTimestamp, RoundTrips) {
-  for (int64_t ms : {int64_t{0}, int64_t{1594794961917}, int64_t{4102444800000}}) {
+  for (int64_t ms :
+       {int64_t{0}, int64_t{1594794961917}, int64_t{4102444800000}}) {
     EXPECT_EQ(*ParseTimestamp(FormatTimestamp(ms)), ms);
   }
   EXPECT_EQ(FormatTimestamp(1594794961917), "2020-07-15T06:36:01.917Z");

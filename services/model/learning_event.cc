@@ -8,33 +8,31 @@ namespace polku::model {
 namespace {
 
 constexpr std::array<std::string_view, static_cast<size_t>(Platform::kCount_)>
-    kPlatformNames = {"UNSPECIFIED", "MOODLE", "OPENEDX", "XAPI", "CALIPER",
-                      "NATIVE"};
+    kPlatformNames = {"UNSPECIFIED", "MOODLE",  "OPENEDX",
+                      "XAPI",        "CALIPER", "NATIVE"};
 constexpr std::array<std::string_view, static_cast<size_t>(Initiator::kCount_)>
-    kInitiatorNames = {"UNSPECIFIED", "SELF", "STAFF", "SYSTEM", "SIS_SYNC",
-                       "API"};
+    kInitiatorNames = {"UNSPECIFIED", "SELF",     "STAFF",
+                       "SYSTEM",      "SIS_SYNC", "API"};
 constexpr std::array<std::string_view, static_cast<size_t>(Verb::kCount_)>
-    kVerbNames = {"UNSPECIFIED", "VIEWED",    "ENROLLED",   "UNENROLLED",
-                  "STARTED",     "SUBMITTED", "COMPLETED",  "PASSED",
-                  "FAILED",      "GRADED",    "ACHIEVED",   "POSTED",
-                  "REPLIED",     "COMMENTED", "SHARED",     "CREATED",
-                  "UPDATED",     "SEARCHED",  "BOOKMARKED", "RATED",
-                  "REFLECTED",   "ATTENDED",  "INTERACTED", "ASKED",
-                  "MENTORED"};
+    kVerbNames = {
+        "UNSPECIFIED", "VIEWED",    "ENROLLED",   "UNENROLLED", "STARTED",
+        "SUBMITTED",   "COMPLETED", "PASSED",     "FAILED",     "GRADED",
+        "ACHIEVED",    "POSTED",    "REPLIED",    "COMMENTED",  "SHARED",
+        "CREATED",     "UPDATED",   "SEARCHED",   "BOOKMARKED", "RATED",
+        "REFLECTED",   "ATTENDED",  "INTERACTED", "ASKED",      "MENTORED"};
 constexpr std::array<std::string_view, static_cast<size_t>(ObjectType::kCount_)>
-    kObjectTypeNames = {"UNSPECIFIED",   "COURSE",       "MODULE",
-                        "RESOURCE",      "ASSESSMENT",   "ASSIGNMENT",
-                        "DISCUSSION",    "WIKI",         "GLOSSARY",
-                        "BLOG",          "MESSAGE",      "BADGE",
-                        "CERTIFICATE",   "COMPETENCY",   "EVIDENCE",
-                        "LEARNING_PLAN", "SEARCH",       "VIDEO",
-                        "COMMUNITY",     "WORK_ASSIGNMENT", "REFLECTION",
-                        "MENTORING",     "NOTE",         "EXTERNAL_TOOL",
-                        "PROGRAM",       "LIVE_SESSION", "SURVEY"};
+    kObjectTypeNames = {
+        "UNSPECIFIED", "COURSE",       "MODULE",     "RESOURCE",
+        "ASSESSMENT",  "ASSIGNMENT",   "DISCUSSION", "WIKI",
+        "GLOSSARY",    "BLOG",         "MESSAGE",    "BADGE",
+        "CERTIFICATE", "COMPETENCY",   "EVIDENCE",   "LEARNING_PLAN",
+        "SEARCH",      "VIDEO",        "COMMUNITY",  "WORK_ASSIGNMENT",
+        "REFLECTION",  "MENTORING",    "NOTE",       "EXTERNAL_TOOL",
+        "PROGRAM",     "LIVE_SESSION", "SURVEY"};
 constexpr std::array<std::string_view,
                      static_cast<size_t>(EnrolmentMethod::kCount_)>
-    kEnrolmentMethodNames = {"UNSPECIFIED", "MANUAL", "SELF",    "COHORT",
-                             "DATABASE",    "GUEST",  "META",    "PROGRAM",
+    kEnrolmentMethodNames = {"UNSPECIFIED", "MANUAL", "SELF", "COHORT",
+                             "DATABASE",    "GUEST",  "META", "PROGRAM",
                              "LTI",         "PAYMENT"};
 
 template <typename E, size_t N>

@@ -47,22 +47,22 @@ enum class Initiator : uint8_t {
 // `verb_iri` (xAPI) or `source.event_type`.
 enum class Verb : uint8_t {
   kUnspecified = 0,
-  kViewed,      // opened or looked at
+  kViewed,  // opened or looked at
   kEnrolled,
   kUnenrolled,
-  kStarted,     // attempt, session or launch started
-  kSubmitted,   // answer, assignment or attempt handed in
+  kStarted,    // attempt, session or launch started
+  kSubmitted,  // answer, assignment or attempt handed in
   kCompleted,
   kPassed,
   kFailed,
-  kGraded,      // a grade was given (by staff or the system)
-  kAchieved,    // badge, certificate, credential awarded
-  kPosted,      // new discussion, thread or entry
-  kReplied,     // reply or response in a discussion
+  kGraded,    // a grade was given (by staff or the system)
+  kAchieved,  // badge, certificate, credential awarded
+  kPosted,    // new discussion, thread or entry
+  kReplied,   // reply or response in a discussion
   kCommented,
   kShared,
-  kCreated,     // learner-made artefact: plan, note, wiki page, evidence
-  kUpdated,     // learner-made artefact edited
+  kCreated,  // learner-made artefact: plan, note, wiki page, evidence
+  kUpdated,  // learner-made artefact edited
   kSearched,
   kBookmarked,
   kRated,       // voted, liked, rated
@@ -78,11 +78,11 @@ enum class Verb : uint8_t {
 enum class ObjectType : uint8_t {
   kUnspecified = 0,
   kCourse,
-  kModule,          // a course section, unit or activity of unspecified kind
-  kResource,        // file, page, URL, book chapter, folder
-  kAssessment,      // quiz, exam, problem
+  kModule,      // a course section, unit or activity of unspecified kind
+  kResource,    // file, page, URL, book chapter, folder
+  kAssessment,  // quiz, exam, problem
   kAssignment,
-  kDiscussion,      // forum, thread, post
+  kDiscussion,  // forum, thread, post
   kWiki,
   kGlossary,
   kBlog,
@@ -90,7 +90,7 @@ enum class ObjectType : uint8_t {
   kBadge,
   kCertificate,
   kCompetency,
-  kEvidence,        // user evidence of prior learning
+  kEvidence,  // user evidence of prior learning
   kLearningPlan,
   kSearch,
   kVideo,
@@ -99,20 +99,20 @@ enum class ObjectType : uint8_t {
   kReflection,
   kMentoring,
   kNote,
-  kExternalTool,    // LTI launch
+  kExternalTool,  // LTI launch
   kProgram,
-  kLiveSession,     // virtual classroom, face-to-face session
-  kSurvey,          // feedback, choice, questionnaire
+  kLiveSession,  // virtual classroom, face-to-face session
+  kSurvey,       // feedback, choice, questionnaire
   kCount_,
 };
 
 // How the learner came to be enrolled.
 enum class EnrolmentMethod : uint8_t {
   kUnspecified = 0,
-  kManual,   // enrolled by staff
-  kSelf,     // self-enrolment
-  kCohort,   // cohort or group sync
-  kDatabase, // external database, SIS or HR sync
+  kManual,    // enrolled by staff
+  kSelf,      // self-enrolment
+  kCohort,    // cohort or group sync
+  kDatabase,  // external database, SIS or HR sync
   kGuest,
   kMeta,     // inherited from another course
   kProgram,  // assigned through a program or certification
@@ -167,8 +167,8 @@ struct EventContext {
   std::string course_id;
   std::vector<std::string> parents;  // enclosing activities, outermost first
   EnrolmentMethod enrolment_method = EnrolmentMethod::kUnspecified;
-  std::string enrolment_mode;        // Open edX mode: audit, verified, ...
-  Tristate required = Tristate::kUnknown;    // mandatory or compliance
+  std::string enrolment_mode;  // Open edX mode: audit, verified, ...
+  Tristate required = Tristate::kUnknown;  // mandatory or compliance
   Tristate graded = Tristate::kUnknown;
   Tristate has_due_date = Tristate::kUnknown;
   Tristate in_flow_of_work = Tristate::kUnknown;  // sent from a work tool

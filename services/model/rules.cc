@@ -9,16 +9,17 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "common/str_cat.h"
 #include "common/hashing.h"
+#include "common/str_cat.h"
 
 namespace polku::model {
 namespace {
 
 constexpr std::array<std::string_view, static_cast<size_t>(Fact::kCount_)>
-    kFactNames = {"required",   "graded",  "has_due_date",   "in_flow_of_work",
-                  "future_skill", "completion", "success", "has_goal",
-                  "has_competency", "has_course"};
+    kFactNames = {"required",        "graded",       "has_due_date",
+                  "in_flow_of_work", "future_skill", "completion",
+                  "success",         "has_goal",     "has_competency",
+                  "has_course"};
 
 // Builds errors that say where in the file the problem is.
 class Where {
@@ -48,9 +49,11 @@ absl::Status CheckKeys(const YAML::Node& map,
     for (std::string_view a : allowed) ok = ok || key == a;
     if (!ok) {
       std::string list;
-      for (std::string_view a : allowed) common::StrAppend(&list, list.empty() ? "" : ", ", a);
-      return where.Error(parent.empty() ? key : common::StrCat(parent, ".", key),
-                         common::StrCat("unknown key (expected one of: ", list, ")"));
+      for (std::string_view a : allowed)
+        common::StrAppend(&list, list.empty() ? "" : ", ", a);
+      return where.Error(
+          parent.empty() ? key : common::StrCat(parent, ".", key),
+          common::StrCat("unknown key (expected one of: ", list, ")"));
     }
   }
   return absl::OkStatus();
@@ -80,7 +83,8 @@ absl::StatusOr<uint64_t> EnumMask(const YAML::Node& node, Parse parse,
       names.push_back(item.IsScalar() ? item.as<std::string>() : "");
     }
   }
-  if (names.empty()) return where.Error(key, "must be a non-empty list of names");
+  if (names.empty())
+    return where.Error(key, "must be a non-empty list of names");
   uint64_t mask = 0;
   for (const std::string& name : names) {
     auto value = parse(name);
@@ -125,8 +129,10 @@ absl::Status ParseCondition(const YAML::Node& when, Rule& rule,
       mask = EnumMask(v, ParseEnrolmentMethod, where, path);
       if (mask.ok()) rule.enrolment_method_mask = *mask;
     } else if (key == "event_type" || key == "extension") {
-      if (!(v.IsSequence() || v.IsScalar()) || (v.IsSequence() && v.size() == 0)) {
-        return where.Error(path, "must be a string or a non-empty list of strings");
+      if (!(v.IsSequence() || v.IsScalar()) ||
+          (v.IsSequence() && v.size() == 0)) {
+        return where.Error(path,
+                           "must be a string or a non-empty list of strings");
       }
       auto& set = key == "event_type" ? rule.event_types : rule.extension_keys;
       if (v.IsScalar()) {
@@ -169,18 +175,21 @@ absl::Status ParseRule(const YAML::Node& node, size_t index, Rule& rule,
     where.SetRule(common::StrCat("'", rule.id, "'"));
   }
   if (rule.id.empty()) return where.Error("id", "is required");
-  if (auto s = CheckKeys(node, {"id", "description", "when", "score", "weight",
-                                "reason"}, where, "");
+  if (auto s = CheckKeys(
+          node, {"id", "description", "when", "score", "weight", "reason"},
+          where, "");
       !s.ok()) {
     return s;
   }
-  if (node["description"]) rule.description = node["description"].as<std::string>();
+  if (node["description"])
+    rule.description = node["description"].as<std::string>();
   if (!node["when"]) return where.Error("when", "is required");
   if (auto s = ParseCondition(node["when"], rule, where); !s.ok()) return s;
 
   const YAML::Node score = node["score"];
   if (!score || !score.IsMap() || score.size() == 0) {
-    return where.Error("score", "is required: a mapping of dimension to [-1, 1]");
+    return where.Error("score",
+                       "is required: a mapping of dimension to [-1, 1]");
   }
   for (const auto& kv : score) {
     std::string dim_name = kv.first.as<std::string>();
@@ -207,7 +216,8 @@ absl::Status ParseRule(const YAML::Node& node, size_t index, Rule& rule,
   if (!reason || !reason.IsMap()) {
     return where.Error("reason", "is required: {en: ..., fi: ...}");
   }
-  if (auto s = CheckKeys(reason, {"en", "fi"}, where, "reason"); !s.ok()) return s;
+  if (auto s = CheckKeys(reason, {"en", "fi"}, where, "reason"); !s.ok())
+    return s;
   if (!reason["en"] || reason["en"].as<std::string>().empty()) {
     return where.Error("reason.en", "is required");
   }
@@ -234,9 +244,10 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Parse(
   set->digest_ = common::Sha256Hex(yaml_text);
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
-    if (!root.IsMap()) return where.Error("", "the file must be a YAML mapping");
-    if (auto s = CheckKeys(root, {"version", "mode", "dimension_weights", "rules"},
-                           where, "");
+    if (!root.IsMap())
+      return where.Error("", "the file must be a YAML mapping");
+    if (auto s = CheckKeys(
+            root, {"version", "mode", "dimension_weights", "rules"}, where, "");
         !s.ok()) {
       return s;
     }
@@ -245,25 +256,30 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Parse(
       return where.Error("version", "must be 1");
     }
     if (const YAML::Node mode = root["mode"]) {
-      if (auto s = CheckKeys(mode, {"threshold", "confidence_weight"}, where, "mode");
+      if (auto s = CheckKeys(mode, {"threshold", "confidence_weight"}, where,
+                             "mode");
           !s.ok()) {
         return s;
       }
       if (mode["threshold"]) {
         auto v = GetDouble(mode["threshold"], where, "mode.threshold");
         if (!v.ok()) return v.status();
-        if (*v <= 0 || *v >= 1) return where.Error("mode.threshold", "must lie in (0, 1)");
+        if (*v <= 0 || *v >= 1)
+          return where.Error("mode.threshold", "must lie in (0, 1)");
         set->mode_.threshold = *v;
       }
       if (mode["confidence_weight"]) {
-        auto v = GetDouble(mode["confidence_weight"], where, "mode.confidence_weight");
+        auto v = GetDouble(mode["confidence_weight"], where,
+                           "mode.confidence_weight");
         if (!v.ok()) return v.status();
-        if (*v <= 0) return where.Error("mode.confidence_weight", "must be positive");
+        if (*v <= 0)
+          return where.Error("mode.confidence_weight", "must be positive");
         set->mode_.confidence_weight = *v;
       }
     }
     if (const YAML::Node dw = root["dimension_weights"]) {
-      if (!dw.IsMap()) return where.Error("dimension_weights", "must be a mapping");
+      if (!dw.IsMap())
+        return where.Error("dimension_weights", "must be a mapping");
       for (const auto& kv : dw) {
         std::string name = kv.first.as<std::string>();
         std::string path = common::StrCat("dimension_weights.", name);
@@ -282,15 +298,16 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Parse(
     absl::flat_hash_set<std::string> ids;
     set->rules_.resize(rules.size());
     for (size_t i = 0; i < rules.size(); ++i) {
-      if (auto s = ParseRule(rules[i], i, set->rules_[i], where); !s.ok()) return s;
+      if (auto s = ParseRule(rules[i], i, set->rules_[i], where); !s.ok())
+        return s;
       if (!ids.insert(set->rules_[i].id).second) {
         return where.Error("id", "is used by an earlier rule");
       }
     }
   } catch (const YAML::Exception& e) {
-    return where.Error("", common::StrCat("YAML error at line ", e.mark.line + 1,
-                                        ", column ", e.mark.column + 1, ": ",
-                                        e.msg));
+    return where.Error(
+        "", common::StrCat("YAML error at line ", e.mark.line + 1, ", column ",
+                           e.mark.column + 1, ": ", e.msg));
   }
   return std::shared_ptr<const RuleSet>(std::move(set));
 }

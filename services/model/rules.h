@@ -72,7 +72,7 @@ struct Rule {
   uint64_t enrolment_method_mask = 0;
   uint32_t facts_true = 0;   // each of these facts must be known and true
   uint32_t facts_false = 0;  // each of these must be known and false
-  absl::flat_hash_set<std::string> event_types;  // empty: any
+  absl::flat_hash_set<std::string> event_types;     // empty: any
   absl::flat_hash_set<std::string> extension_keys;  // all must be present
 
   // The reason in `locale` ("fi" or anything else for English).

@@ -77,7 +77,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "key 'reason.fi': is required"},
         BadCase{"UnknownKey",
                 "version: 1\nrules:\n  - id: d\n    when: {verb: VIEWED}\n"
-                "    score: {format: 1}\n    reason: {en: x, fi: y}\n    colour: red\n",
+                "    score: {format: 1}\n    reason: {en: x, fi: y}\n    "
+                "colour: red\n",
                 "key 'colour': unknown key"},
         BadCase{"UnknownDimension",
                 "version: 1\nrules:\n  - id: e\n    when: {verb: VIEWED}\n"
@@ -94,7 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "    score: {format: 1}\n    reason: {en: x, fi: y}\n",
                 "rule #1: key 'id': is required"},
         BadCase{"BadYaml", "version: 1\nrules: [\n", "YAML error at line"},
-        BadCase{"WrongVersion", "version: 2\nrules: []\n", "key 'version': must be 1"},
+        BadCase{"WrongVersion", "version: 2\nrules: []\n",
+                "key 'version': must be 1"},
         BadCase{"FactNotBool",
                 "version: 1\nrules:\n  - id: g\n    when: {required: maybe}\n"
                 "    score: {format: 1}\n    reason: {en: x, fi: y}\n",

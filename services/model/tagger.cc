@@ -60,7 +60,8 @@ bool Matches(const Rule& r, const LearningEvent& e, const Facts& facts) {
 
 }  // namespace
 
-Tagger::Tagger(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {}
+Tagger::Tagger(std::shared_ptr<const RuleSet> rules)
+    : rules_(std::move(rules)) {}
 
 EventTags Tagger::Tag(const LearningEvent& event) const {
   EventTags tags;
@@ -104,8 +105,8 @@ void Tagger::Tag(const LearningEvent& event, EventTags& out) const {
   if (distance >= ms.threshold) {
     out.mode = mean < 0 ? Mode::kStructured : Mode::kSelfDirected;
     // 0.5 at the threshold, 1 at the pole.
-    out.confidence =
-        evidence * (0.5 + 0.5 * (distance - ms.threshold) / (1.0 - ms.threshold));
+    out.confidence = evidence * (0.5 + 0.5 * (distance - ms.threshold) /
+                                           (1.0 - ms.threshold));
   } else {
     out.mode = Mode::kBlended;
     // 1 at the centre, 0.5 at the threshold.

@@ -2,15 +2,15 @@
 
 #include <filesystem>
 
-#include "common/str_cat.h"
 #include "common/status_macros.h"
+#include "common/str_cat.h"
 
 namespace polku::model {
 
 absl::StatusOr<std::unique_ptr<TaggerRegistry>> TaggerRegistry::Create(
     std::string default_rules_path, std::string override_dir) {
-  std::unique_ptr<TaggerRegistry> r(
-      new TaggerRegistry(std::move(default_rules_path), std::move(override_dir)));
+  std::unique_ptr<TaggerRegistry> r(new TaggerRegistry(
+      std::move(default_rules_path), std::move(override_dir)));
   POLKU_RETURN_IF_ERROR(r->Reload());
   return r;
 }

@@ -17,7 +17,8 @@ using ::testing::HasSubstr;
 
 std::string RulesWithReason(const std::string& reason) {
   return "version: 1\nrules:\n  - id: r\n    when: {verb: [VIEWED]}\n"
-         "    score: {format: 1}\n    reason: {en: " + reason + ", fi: " + reason + "}\n";
+         "    score: {format: 1}\n    reason: {en: " +
+         reason + ", fi: " + reason + "}\n";
 }
 
 class TaggerRegistryTest : public ::testing::Test {
@@ -44,16 +45,17 @@ class TaggerRegistryTest : public ::testing::Test {
 
 TEST_F(TaggerRegistryTest, TenantFileOverridesTheDefault) {
   Write(dir_ / "tenants" / "acme.yaml", RulesWithReason("acme"));
-  POLKU_ASSERT_OK_AND_ASSIGN(auto registry,
-                             TaggerRegistry::Create((dir_ / "rules.yaml").string(),
-                                                    (dir_ / "tenants").string()));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      auto registry, TaggerRegistry::Create((dir_ / "rules.yaml").string(),
+                                            (dir_ / "tenants").string()));
   EXPECT_EQ(ReasonFor(*registry, "acme"), "acme");
   EXPECT_EQ(ReasonFor(*registry, "globex"), "default");
 }
 
 TEST_F(TaggerRegistryTest, ReloadPicksUpChanges) {
-  POLKU_ASSERT_OK_AND_ASSIGN(auto registry,
-                             TaggerRegistry::Create((dir_ / "rules.yaml").string(), ""));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      auto registry,
+      TaggerRegistry::Create((dir_ / "rules.yaml").string(), ""));
   Write(dir_ / "rules.yaml", RulesWithReason("changed"));
   POLKU_ASSERT_OK(registry->Reload());
   EXPECT_EQ(ReasonFor(*registry, "any"), "changed");
@@ -61,14 +63,13 @@ TEST_F(TaggerRegistryTest, ReloadPicksUpChanges) {
 
 TEST_F(TaggerRegistryTest, BadFileKeepsTheOldRulesAndSaysWhy) {
   Write(dir_ / "tenants" / "acme.yaml", RulesWithReason("acme"));
-  POLKU_ASSERT_OK_AND_ASSIGN(auto registry,
-                             TaggerRegistry::Create((dir_ / "rules.yaml").string(),
-                                                    (dir_ / "tenants").string()));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      auto registry, TaggerRegistry::Create((dir_ / "rules.yaml").string(),
+                                            (dir_ / "tenants").string()));
   Write(dir_ / "rules.yaml", RulesWithReason("new"));
   Write(dir_ / "tenants" / "acme.yaml", "version: 1\nrules: [{id: x}]\n");
-  EXPECT_THAT(registry->Reload(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("acme.yaml: rule 'x'")));
+  EXPECT_THAT(registry->Reload(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("acme.yaml: rule 'x'")));
   // Neither file took effect: no mix of old and new rules.
   EXPECT_EQ(ReasonFor(*registry, "acme"), "acme");
   EXPECT_EQ(ReasonFor(*registry, "other"), "default");

@@ -31,10 +31,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   store_options.on_commit = [metrics](const store::CommitStats& stats) {
     metrics->ObserveCommit(stats);
   };
-  auto store = store::SqliteEventStore::Open(
-      (std::filesystem::path(config.data_dir) / "polku.db").string(), store_options);
+  s->db_path_ = (std::filesystem::path(config.data_dir) / "polku.db").string();
+  auto store = store::SqliteEventStore::Open(s->db_path_, store_options);
   if (!store.ok()) return store.status();
   s->store_ = std::move(*store);
+  s->RefreshDatabaseSize();
+  Server* raw = s.get();
+  s->size_thread_ = std::thread([raw] { raw->RefreshDatabaseSizeLoop(); });
 
   auto taggers = model::TaggerRegistry::Create(config.rules_path, config.rules_dir);
   if (!taggers.ok()) return taggers.status();
@@ -159,12 +162,42 @@ void Server::Shutdown() {
                            std::chrono::seconds(config_.shutdown_grace_seconds));
     grpc_server_->Wait();
   }
+  if (size_thread_.joinable()) {
+    {
+      absl::MutexLock lock(&size_mu_);
+      stop_size_thread_ = true;
+    }
+    size_thread_.join();
+  }
   if (store_ != nullptr) {
     if (auto s = store_->Close(); !s.ok()) {
       common::LogError("closing the store failed", {{"error", s.ToString()}});
     }
   }
   common::LogInfo("polku-server stopped");
+}
+
+void Server::RefreshDatabaseSize() {
+  double bytes = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(db_path_ + suffix, ec);
+    if (!ec) bytes += static_cast<double>(size);
+  }
+  metrics_->SetDatabaseBytes(bytes);
+}
+
+void Server::RefreshDatabaseSizeLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&size_mu_);
+      if (size_mu_.AwaitWithTimeout(absl::Condition(&stop_size_thread_),
+                                    absl::Seconds(10))) {
+        return;
+      }
+    }
+    RefreshDatabaseSize();
+  }
 }
 
 absl::Status Server::ReloadKeys() {

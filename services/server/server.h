@@ -8,8 +8,11 @@
 #include <prometheus/exposer.h>
 
 #include <memory>
+#include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "api/auth.h"
 #include "api/handlers.h"
 #include "api/http_gateway.h"
@@ -47,6 +50,10 @@ class Server {
 
  private:
   explicit Server(ServerConfig config) : config_(std::move(config)) {}
+  // Sets polku_store_database_bytes now and then every 10 s until
+  // Shutdown (runs on size_thread_).
+  void RefreshDatabaseSizeLoop();
+  void RefreshDatabaseSize();
 
   ServerConfig config_;
   std::unique_ptr<api::Metrics> metrics_;
@@ -71,6 +78,10 @@ class Server {
   int metrics_port_ = 0;
   int http_port_ = 0;
   bool shut_down_ = false;
+  std::string db_path_;
+  absl::Mutex size_mu_;
+  bool stop_size_thread_ ABSL_GUARDED_BY(size_mu_) = false;
+  std::thread size_thread_;
 };
 
 }  // namespace polku::server

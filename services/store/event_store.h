@@ -99,6 +99,14 @@ class EventStore {
                                                std::string_view learner_key,
                                                int64_t now_ms) = 0;
 
+  // Tenant offboarding: deletes every event and every erasure tombstone of
+  // `tenant`, in one transaction. Returns the number of events deleted (0
+  // for an unknown tenant). Other tenants are untouched. Afterwards the
+  // tenant is as if it had never existed: appends are ACCEPTED again.
+  // Errors: kUnavailable when the store cannot commit (nothing deleted),
+  // kFailedPrecondition after Close().
+  virtual absl::StatusOr<int64_t> DeleteTenant(std::string_view tenant) = 0;
+
   // Flushes and releases resources; later calls fail with
   // kFailedPrecondition. Idempotent.
   virtual absl::Status Close() = 0;

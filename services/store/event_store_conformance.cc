@@ -139,10 +139,35 @@ TEST_P(EventStoreConformance, ConcurrentAppendsOfTheSameIdsStoreEachOnce) {
   EXPECT_EQ(*store_->Count("t1"), kEvents);
 }
 
+TEST_P(EventStoreConformance, DeleteTenantRemovesOnlyThatTenant) {
+  POLKU_ASSERT_OK(store_->Append({Record("t1", "e1"), Record("t1", "e2"),
+                                  Record("t1", "e3", "lms.example#2"),
+                                  Record("t2", "e1")}));
+  POLKU_ASSERT_OK(store_->EraseLearner("t1", "lms.example#2", 1));
+  POLKU_ASSERT_OK(store_->EraseLearner("t2", "lms.example#9", 1));
+  POLKU_ASSERT_OK_AND_ASSIGN(int64_t n, store_->DeleteTenant("t1"));
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(*store_->Count("t1"), 0);
+  EXPECT_FALSE(store_->Get("t1", "e1")->has_value());
+  EXPECT_EQ(*store_->Count("t2"), 1);
+  EXPECT_TRUE(store_->Get("t2", "e1")->has_value());
+  // The tenant's tombstones went with it; the other tenant's stay.
+  POLKU_ASSERT_OK_AND_ASSIGN(auto again,
+                             store_->Append({Record("t1", "e3", "lms.example#2")}));
+  EXPECT_THAT(again, ElementsAre(WriteOutcome::kAccepted));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto other,
+                             store_->Append({Record("t2", "e9", "lms.example#9")}));
+  EXPECT_THAT(other, ElementsAre(WriteOutcome::kErased));
+  POLKU_ASSERT_OK_AND_ASSIGN(int64_t none, store_->DeleteTenant("nobody"));
+  EXPECT_EQ(none, 0);
+}
+
 TEST_P(EventStoreConformance, FailsAfterClose) {
   POLKU_ASSERT_OK(store_->Close());
   POLKU_EXPECT_OK(store_->Close());  // idempotent
   EXPECT_THAT(store_->Append({Record("t1", "e1")}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->DeleteTenant("t1"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 

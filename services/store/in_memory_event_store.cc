@@ -1,6 +1,7 @@
 #include "store/in_memory_event_store.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace polku::store {
 
@@ -74,6 +75,25 @@ absl::StatusOr<int64_t> InMemoryEventStore::EraseLearner(
     }
   }
   tombstones_.insert({std::string(tenant), std::string(learner_key)});
+  return n;
+}
+
+absl::StatusOr<int64_t> InMemoryEventStore::DeleteTenant(
+    std::string_view tenant) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("store is closed");
+  int64_t n = 0;
+  for (auto it = events_.begin(); it != events_.end();) {
+    if (it->first.first == tenant) {
+      it = events_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = tombstones_.begin(); it != tombstones_.end();) {
+    it = it->first == tenant ? tombstones_.erase(it) : std::next(it);
+  }
   return n;
 }
 

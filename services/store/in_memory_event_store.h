@@ -27,6 +27,7 @@ class InMemoryEventStore final : public EventStore {
   absl::StatusOr<int64_t> EraseLearner(std::string_view tenant,
                                        std::string_view learner_key,
                                        int64_t now_ms) override;
+  absl::StatusOr<int64_t> DeleteTenant(std::string_view tenant) override;
   absl::Status Close() override;
 
  private:

@@ -445,4 +445,40 @@ absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
   return deleted;
 }
 
+absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
+    std::string_view tenant) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) return absl::FailedPreconditionError("store is closed");
+  }
+  absl::MutexLock w(&writer_mu_);
+  sqlite3* const db = writer_;
+  if (auto s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  Stmt del(db, "DELETE FROM events WHERE tenant=?");
+  Stmt tomb(db, "DELETE FROM tombstones WHERE tenant=?");
+  if (!del.ok() || !tomb.ok()) {
+    absl::Status s = SqlError(db, "prepare");
+    Exec(db, "ROLLBACK").IgnoreError();
+    return s;
+  }
+  del.Bind(1, tenant);
+  if (del.Step() != SQLITE_DONE) {
+    absl::Status s = SqlError(db, "delete tenant events");
+    Exec(db, "ROLLBACK").IgnoreError();
+    return s;
+  }
+  int64_t deleted = sqlite3_changes(db);
+  tomb.Bind(1, tenant);
+  if (tomb.Step() != SQLITE_DONE) {
+    absl::Status s = SqlError(db, "delete tenant tombstones");
+    Exec(db, "ROLLBACK").IgnoreError();
+    return s;
+  }
+  if (auto s = Exec(db, "COMMIT"); !s.ok()) {
+    Exec(db, "ROLLBACK").IgnoreError();
+    return s;
+  }
+  return deleted;
+}
+
 }  // namespace polku::store

@@ -2,9 +2,8 @@
 // called over real gRPC.
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
-#include <sqlite3.h>
-
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <set>
@@ -32,7 +31,8 @@ int64_t NowMillis() {
 }
 
 // A native event: learner `learner` completed course `course`.
-v1::IngestItem NativeEvent(const std::string& id, const std::string& learner = "lms.example#1",
+v1::IngestItem NativeEvent(const std::string& id,
+                           const std::string& learner = "lms.example#1",
                            v1::Verb verb = v1::VERB_COMPLETED) {
   v1::IngestItem item;
   v1::LearningEvent* e = item.mutable_native();
@@ -65,10 +65,12 @@ class ServerTest : public ::testing::Test {
     events_ = v1::EventService::NewStub(channel_);
     privacy_ = v1::PrivacyService::NewStub(channel_);
   }
-  std::unique_ptr<grpc::ClientContext> Context(const std::string& tenant = "acme") {
+  std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& tenant = "acme") {
     auto c = std::make_unique<grpc::ClientContext>();
     c->AddMetadata("x-polku-tenant", tenant);
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
     return c;
   }
   v1::IngestResponse Ingest(const std::vector<v1::IngestItem>& items,
@@ -84,8 +86,8 @@ class ServerTest : public ::testing::Test {
   // Rows in the events table, read straight from the SQLite file.
   int64_t RowsInDatabase(const std::string& where = "1=1") {
     sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(server_->db_path().c_str(), &db, SQLITE_OPEN_READONLY,
-                              nullptr),
+    EXPECT_EQ(sqlite3_open_v2(server_->db_path().c_str(), &db,
+                              SQLITE_OPEN_READONLY, nullptr),
               SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
     std::string sql = "SELECT count(*) FROM events WHERE " + where;
@@ -112,19 +114,21 @@ TEST_F(ServerTest, HealthCheckAnswersServing) {
   EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 
   std::string out;
-  EXPECT_EQ(RunCommand(std::string(POLKU_BINARY_DIR "/bin/polku health --address=") +
-                           server_->grpc_address(),
-                       &out),
-            0);
+  EXPECT_EQ(
+      RunCommand(std::string(POLKU_BINARY_DIR "/bin/polku health --address=") +
+                     server_->grpc_address(),
+                 &out),
+      0);
   EXPECT_EQ(out, "SERVING\n");
 }
 
 TEST_F(ServerTest, PolkuHealthFailsWhenNothingListens) {
   std::string out;
-  EXPECT_EQ(RunCommand(POLKU_BINARY_DIR
-                       "/bin/polku health --address=127.0.0.1:1 --timeout_ms=500",
-                       &out),
-            1);
+  EXPECT_EQ(
+      RunCommand(POLKU_BINARY_DIR
+                 "/bin/polku health --address=127.0.0.1:1 --timeout_ms=500",
+                 &out),
+      1);
   EXPECT_THAT(out, HasSubstr("NOT_SERVING"));
 }
 
@@ -198,12 +202,14 @@ TEST_F(ServerTest, AcknowledgedEventsSurviveKillNine) {
   for (int batch = 0; batch < 20; ++batch) {
     std::vector<v1::IngestItem> items;
     for (int i = 0; i < 25; ++i) {
-      items.push_back(NativeEvent("k-" + std::to_string(batch) + "-" + std::to_string(i),
-                                  "lms.example#" + std::to_string(i % 7)));
+      items.push_back(
+          NativeEvent("k-" + std::to_string(batch) + "-" + std::to_string(i),
+                      "lms.example#" + std::to_string(i % 7)));
     }
     v1::IngestResponse resp = Ingest(items);
     for (const auto& r : resp.results()) {
-      if (r.outcome() == v1::EVENT_OUTCOME_ACCEPTED) acknowledged.insert(r.event_id());
+      if (r.outcome() == v1::EVENT_OUTCOME_ACCEPTED)
+        acknowledged.insert(r.event_id());
     }
   }
   ASSERT_EQ(acknowledged.size(), 500u);
@@ -216,7 +222,8 @@ TEST_F(ServerTest, AcknowledgedEventsSurviveKillNine) {
   Connect();
   std::vector<v1::IngestItem> again;
   for (int i = 0; i < 25; ++i) {
-    again.push_back(NativeEvent("k-0-" + std::to_string(i), "lms.example#" + std::to_string(i % 7)));
+    again.push_back(NativeEvent("k-0-" + std::to_string(i),
+                                "lms.example#" + std::to_string(i % 7)));
   }
   EXPECT_EQ(Ingest(again).duplicates(), 25);
 }
@@ -228,7 +235,8 @@ TEST_F(ServerTest, IngestStreamAcknowledgesEachChunkInOrder) {
     v1::IngestStreamRequest req;
     req.set_chunk_id(100 + chunk);
     for (int i = 0; i < 10; ++i) {
-      *req.add_events() = NativeEvent("s-" + std::to_string(chunk) + "-" + std::to_string(i));
+      *req.add_events() =
+          NativeEvent("s-" + std::to_string(chunk) + "-" + std::to_string(i));
     }
     ASSERT_TRUE(stream->Write(req));
     v1::IngestStreamResponse ack;
@@ -269,7 +277,8 @@ TEST_F(ServerTest, TenantsDoNotSeeEachOthersEvents) {
 }
 
 TEST_F(ServerTest, DeletedLearnerExportsNothingAndResendsStoreNothing) {
-  Ingest({NativeEvent("d-1"), NativeEvent("d-2"), NativeEvent("d-3", "lms.example#9")});
+  Ingest({NativeEvent("d-1"), NativeEvent("d-2"),
+          NativeEvent("d-3", "lms.example#9")});
   v1::DeleteLearnerDataRequest del;
   del.set_learner("lms.example#1");
   v1::DeleteLearnerDataResponse del_resp;
@@ -297,7 +306,8 @@ TEST_F(ServerTest, NotYetImplementedServicesAnswerUnimplemented) {
 }
 
 TEST_F(ServerTest, MetricsPassPromtoolAndCountIngestedEvents) {
-  Ingest({NativeEvent("m-1"), NativeEvent("m-2"), NativeEvent("", "lms.example#1")});
+  Ingest({NativeEvent("m-1"), NativeEvent("m-2"),
+          NativeEvent("", "lms.example#1")});
   Ingest({NativeEvent("m-1")});
   std::string body = HttpGet(server_->metrics_port(), "/metrics");
   ASSERT_FALSE(body.empty());
@@ -325,7 +335,8 @@ TEST_F(ServerTest, MetricsPassPromtoolAndCountIngestedEvents) {
   auto count = [&](const std::string& result) {
     double total = 0;
     size_t pos = 0;
-    while ((pos = body.find("polku_events_ingested_total{", pos)) != std::string::npos) {
+    while ((pos = body.find("polku_events_ingested_total{", pos)) !=
+           std::string::npos) {
       size_t end = body.find('\n', pos);
       std::string line = body.substr(pos, end - pos);
       if (line.find("result=\"" + result + "\"") != std::string::npos) {
@@ -338,7 +349,8 @@ TEST_F(ServerTest, MetricsPassPromtoolAndCountIngestedEvents) {
   EXPECT_EQ(count("accepted"), 2);
   EXPECT_EQ(count("duplicate"), 1);
   EXPECT_EQ(count("rejected"), 1);
-  EXPECT_EQ(value("polku_grpc_requests_total{code=\"OK\",method=\"Ingest\"}"), 2);
+  EXPECT_EQ(value("polku_grpc_requests_total{code=\"OK\",method=\"Ingest\"}"),
+            2);
   EXPECT_GE(value("polku_store_commit_batch_events_count"), 2);
   EXPECT_THAT(body, HasSubstr("polku_grpc_request_duration_seconds_bucket"));
   EXPECT_THAT(body, HasSubstr("polku_build_info"));
@@ -365,12 +377,13 @@ TEST(ServerReload, SighupReloadsRulesAndABadFileKeepsTheOld) {
     std::fputs(text.c_str(), f);
     std::fclose(f);
   };
-  write("version: 1\nrules:\n  - id: first\n    when: {verb: [COMPLETED]}\n"
-        "    score: {format: -1}\n    reason: {en: first, fi: ensimmäinen}\n");
+  write(
+      "version: 1\nrules:\n  - id: first\n    when: {verb: [COMPLETED]}\n"
+      "    score: {format: -1}\n    reason: {en: first, fi: ensimmäinen}\n");
   ServerProcess server("", {"--rules=" + rules});
   ASSERT_TRUE(server.Start());
-  auto stub = v1::EventService::NewStub(
-      grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::EventService::NewStub(grpc::CreateChannel(
+      server.grpc_address(), grpc::InsecureChannelCredentials()));
   auto first_rule = [&]() {
     v1::TagEventRequest req;
     *req.mutable_event() = NativeEvent("r-1");
@@ -383,7 +396,9 @@ TEST(ServerReload, SighupReloadsRulesAndABadFileKeepsTheOld) {
   };
   auto wait_for_reloads = [&](const std::string& series, double want) {
     for (int i = 0; i < 100; ++i) {
-      if (MetricValue(HttpGet(server.metrics_port(), "/metrics"), series) >= want) return true;
+      if (MetricValue(HttpGet(server.metrics_port(), "/metrics"), series) >=
+          want)
+        return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
@@ -391,10 +406,12 @@ TEST(ServerReload, SighupReloadsRulesAndABadFileKeepsTheOld) {
   EXPECT_EQ(first_rule(), "first");
   write("version: 1\nrules: [{id: broken}]\n");
   server.Signal(SIGHUP);
-  ASSERT_TRUE(wait_for_reloads("polku_rule_reloads_total{result=\"failed\"}", 1));
+  ASSERT_TRUE(
+      wait_for_reloads("polku_rule_reloads_total{result=\"failed\"}", 1));
   EXPECT_EQ(first_rule(), "first");  // old rules kept, still serving
-  write("version: 1\nrules:\n  - id: second\n    when: {verb: [COMPLETED]}\n"
-        "    score: {format: -1}\n    reason: {en: second, fi: toinen}\n");
+  write(
+      "version: 1\nrules:\n  - id: second\n    when: {verb: [COMPLETED]}\n"
+      "    score: {format: -1}\n    reason: {en: second, fi: toinen}\n");
   server.Signal(SIGHUP);
   ASSERT_TRUE(wait_for_reloads("polku_rule_reloads_total{result=\"ok\"}", 1));
   EXPECT_EQ(first_rule(), "second");
@@ -403,8 +420,8 @@ TEST(ServerReload, SighupReloadsRulesAndABadFileKeepsTheOld) {
 TEST_F(ServerTest, CallsWithoutDevModeOrKeysAreUnauthenticated) {
   ServerProcess locked("", {"--dev_mode=false"});
   ASSERT_TRUE(locked.Start());
-  auto stub = v1::EventService::NewStub(
-      grpc::CreateChannel(locked.grpc_address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::EventService::NewStub(grpc::CreateChannel(
+      locked.grpc_address(), grpc::InsecureChannelCredentials()));
   v1::IngestRequest req;
   *req.add_events() = NativeEvent("u-1");
   v1::IngestResponse resp;
