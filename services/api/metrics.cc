@@ -9,8 +9,8 @@ namespace polku::api {
 namespace {
 
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,  5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 std::string Lower(std::string_view s) { return common::AsciiToLower(s); }
@@ -36,13 +36,15 @@ Metrics::Metrics()
                            .Help("Time to commit one group of events.")
                            .Register(*registry_)
                            .Add({}, LatencyBuckets())),
-      commit_events_(prometheus::BuildHistogram()
-                         .Name("polku_store_commit_batch_events")
-                         .Help("Events written per store commit (group commit size).")
-                         .Register(*registry_)
-                         .Add({}, prometheus::Histogram::BucketBoundaries{
-                                      1, 2, 5, 10, 20, 50, 100, 200, 500,
-                                      1000, 2000, 5000, 10000, 20000})),
+      commit_events_(
+          prometheus::BuildHistogram()
+              .Name("polku_store_commit_batch_events")
+              .Help("Events written per store commit (group commit size).")
+              .Register(*registry_)
+              .Add({},
+                   prometheus::Histogram::BucketBoundaries{
+                       1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
+                       10000, 20000})),
       reloads_ok_(prometheus::BuildCounter()
                       .Name("polku_rule_reloads_total")
                       .Help("Rule file reloads, by result.")
@@ -71,12 +73,13 @@ Metrics::Metrics()
                               .Help("API key file reloads, by result.")
                               .Register(*registry_)
                               .Add({{"result", "failed"}})),
-      database_bytes_(prometheus::BuildGauge()
-                          .Name("polku_store_database_bytes")
-                          .Help("Size of the SQLite database file plus its WAL, "
-                                "refreshed every 10 s.")
-                          .Register(*registry_)
-                          .Add({})),
+      database_bytes_(
+          prometheus::BuildGauge()
+              .Name("polku_store_database_bytes")
+              .Help("Size of the SQLite database file plus its WAL, "
+                    "refreshed every 10 s.")
+              .Register(*registry_)
+              .Add({})),
       inflight_grpc_(prometheus::BuildGauge()
                          .Name("polku_inflight_requests")
                          .Help("Requests being handled now, by transport.")
@@ -86,9 +89,11 @@ Metrics::Metrics()
     for (size_t m = 0; m < kModes; ++m) {
       for (size_t o = 0; o < kOutcomes; ++o) {
         std::string mode =
-            m == 0 ? "none" : Lower(model::ModeName(static_cast<model::Mode>(m)));
+            m == 0 ? "none"
+                   : Lower(model::ModeName(static_cast<model::Mode>(m)));
         event_counters_[(p * kModes + m) * kOutcomes + o] = &events_.Add(
-            {{"source", Lower(model::PlatformName(static_cast<model::Platform>(p)))},
+            {{"source",
+              Lower(model::PlatformName(static_cast<model::Platform>(p)))},
              {"mode", mode},
              {"result",
               Lower(ingest::OutcomeName(static_cast<ingest::Outcome>(o)))}});
@@ -105,7 +110,8 @@ Metrics::Metrics()
 
 void Metrics::ObserveRpc(const std::string& method, grpc::StatusCode code,
                          double seconds) {
-  rpc_requests_.Add({{"method", method}, {"code", GrpcCodeName(code)}}).Increment();
+  rpc_requests_.Add({{"method", method}, {"code", GrpcCodeName(code)}})
+      .Increment();
   rpc_duration_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
 }
 
@@ -127,7 +133,8 @@ void Metrics::CountRuleReload(bool ok) {
   (ok ? reloads_ok_ : reloads_failed_).Increment();
 }
 
-void Metrics::ObserveHttp(const std::string& route, int status, double seconds) {
+void Metrics::ObserveHttp(const std::string& route, int status,
+                          double seconds) {
   http_requests_.Add({{"route", route}, {"code", std::to_string(status)}})
       .Increment();
   http_duration_.Add({{"route", route}}, LatencyBuckets()).Observe(seconds);
@@ -153,9 +160,9 @@ RpcScope::RpcScope(Metrics* metrics, std::string method)
 RpcScope::~RpcScope() {
   if (metrics_ == nullptr) return;
   metrics_->RpcFinished();
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start_)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+          .count();
   metrics_->ObserveRpc(method_, code_, seconds);
 }
 

@@ -5,6 +5,7 @@
 #ifndef POLKU_API_METRICS_H_
 #define POLKU_API_METRICS_H_
 
+#include <grpcpp/support/status.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -15,8 +16,6 @@
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <grpcpp/support/status.h>
 
 #include "ingest/ingestor.h"
 #include "model/learning_event.h"
@@ -71,10 +70,12 @@ class Metrics {
   prometheus::Counter& key_reloads_failed_;
   prometheus::Gauge& database_bytes_;
   prometheus::Gauge& inflight_grpc_;
-  static constexpr size_t kPlatforms = static_cast<size_t>(model::Platform::kCount_);
+  static constexpr size_t kPlatforms =
+      static_cast<size_t>(model::Platform::kCount_);
   static constexpr size_t kModes = 4;
   static constexpr size_t kOutcomes = 6;
-  std::array<prometheus::Counter*, kPlatforms * kModes * kOutcomes> event_counters_{};
+  std::array<prometheus::Counter*, kPlatforms * kModes * kOutcomes>
+      event_counters_{};
 };
 
 // Times one RPC and reports it to Metrics when destroyed; counts it in

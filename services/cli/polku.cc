@@ -2,7 +2,8 @@
 //
 //   polku health [--address=HOST:PORT] [--timeout_ms=N]
 //   polku tag [--format=auto|native|moodle|xapi|caliper|openedx|openedx-signal]
-//             [--tenant=T] [--locale=en|fi] [--rules=FILE] [--instance=URL] [FILE...]
+//             [--tenant=T] [--locale=en|fi] [--rules=FILE] [--instance=URL]
+//             [FILE...]
 //   polku ingest [--address=HOST:PORT] [--tenant=T] [--format=...]
 //             [--instance=URL] [--api_key=KEY] FILE...
 //   polku keys create --tenant=T --scopes=S,... [--name=TEXT]
@@ -83,7 +84,8 @@ struct Args {
   std::vector<std::string> files;
 };
 
-bool ParseArgs(int argc, char** argv, int start, Args* args, std::string* error) {
+bool ParseArgs(int argc, char** argv, int start, Args* args,
+               std::string* error) {
   for (int i = start; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--", 0) == 0) {
@@ -104,7 +106,8 @@ bool ParseArgs(int argc, char** argv, int start, Args* args, std::string* error)
   return true;
 }
 
-std::string Flag(const Args& args, const std::string& name, const std::string& def) {
+std::string Flag(const Args& args, const std::string& name,
+                 const std::string& def) {
   auto it = args.flags.find(name);
   return it == args.flags.end() ? def : it->second;
 }
@@ -127,7 +130,8 @@ bool ReadFile(const std::string& path, std::string* out) {
 int Health(const Args& args) {
   std::string address = Flag(args, "address", "127.0.0.1:50051");
   int timeout_ms = std::atoi(Flag(args, "timeout_ms", "2000").c_str());
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
@@ -142,7 +146,9 @@ int Health(const Args& args) {
   std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
                    response.status())
             << "\n";
-  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+             ? 0
+             : 1;
 }
 
 int Tag(const Args& args) {
@@ -151,7 +157,8 @@ int Tag(const Args& args) {
   options.tenant = Flag(args, "tenant", "default");
   options.locale = Flag(args, "locale", "en");
   options.enrichment.instance = Flag(args, "instance", "");
-  auto rules = polku::model::RuleSet::Load(Flag(args, "rules", "deploy/config/rules.yaml"));
+  auto rules = polku::model::RuleSet::Load(
+      Flag(args, "rules", "deploy/config/rules.yaml"));
   if (!rules.ok()) {
     std::cerr << "polku tag: " << rules.status().message() << "\n";
     return 2;
@@ -163,7 +170,8 @@ int Tag(const Args& args) {
   for (const std::string& file : files) {
     std::string text;
     if (!ReadFile(file, &text)) {
-      std::cout << "{\"file\":\"" << file << "\",\"error\":\"cannot be read\"}\n";
+      std::cout << "{\"file\":\"" << file
+                << "\",\"error\":\"cannot be read\"}\n";
       ++rejected;
       continue;
     }
@@ -217,7 +225,8 @@ int Ingest(const Args& args) {
   } else {
     context.AddMetadata("x-polku-tenant", Flag(args, "tenant", "default"));
   }
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(60));
   v1::IngestResponse response;
   grpc::Status status = stub->Ingest(&context, request, &response);
   if (!status.ok()) {
@@ -225,13 +234,16 @@ int Ingest(const Args& args) {
     return 1;
   }
   for (const auto& r : response.results()) {
-    if (r.outcome() == v1::EVENT_OUTCOME_REJECTED || r.outcome() == v1::EVENT_OUTCOME_CONFLICT) {
+    if (r.outcome() == v1::EVENT_OUTCOME_REJECTED ||
+        r.outcome() == v1::EVENT_OUTCOME_CONFLICT) {
       std::cerr << args.files[static_cast<size_t>(r.item_index())] << ": "
-                << v1::EventOutcome_Name(r.outcome()) << ": " << r.error().message() << "\n";
+                << v1::EventOutcome_Name(r.outcome()) << ": "
+                << r.error().message() << "\n";
     }
   }
   std::cout << "accepted " << response.accepted() << ", duplicates "
-            << response.duplicates() << ", rejected " << response.rejected() << "\n";
+            << response.duplicates() << ", rejected " << response.rejected()
+            << "\n";
   return 0;
 }
 
@@ -254,7 +266,8 @@ int Keys(const std::vector<std::string>& positional, const Args& args) {
   }
   const std::string& action = positional[0];
   std::string file = Flag(args, "keys_file", "");
-  if (file.empty()) file = polku::api::DefaultKeyFile(Flag(args, "data_dir", "./var/polku"));
+  if (file.empty())
+    file = polku::api::DefaultKeyFile(Flag(args, "data_dir", "./var/polku"));
   auto fail = [&](const absl::Status& s) {
     std::cerr << "polku keys " << action << ": " << s.message() << "\n";
     return s.code() == absl::StatusCode::kInvalidArgument ||
@@ -294,15 +307,18 @@ int Keys(const std::vector<std::string>& positional, const Args& args) {
     std::cout << "id\ttenant\tscopes\tstate\tcreated_at\tname\n";
     for (const auto& k : *keys) {
       if (!tenant.empty() && k.tenant != tenant) continue;
-      std::cout << k.id << "\t" << k.tenant << "\t" << JoinScopes(k.scopes) << "\t"
-                << (k.active() ? "active" : "revoked") << "\t"
-                << (k.created_at_ms ? polku::model::FormatTimestamp(k.created_at_ms) : "")
+      std::cout << k.id << "\t" << k.tenant << "\t" << JoinScopes(k.scopes)
+                << "\t" << (k.active() ? "active" : "revoked") << "\t"
+                << (k.created_at_ms
+                        ? polku::model::FormatTimestamp(k.created_at_ms)
+                        : "")
                 << "\t" << k.name << "\n";
     }
     return 0;
   }
   if (action == "rotate" || action == "revoke") {
-    std::string id = Flag(args, "id", positional.size() > 1 ? positional[1] : "");
+    std::string id =
+        Flag(args, "id", positional.size() > 1 ? positional[1] : "");
     if (id.empty()) {
       std::cerr << "polku keys " << action << ": --id is required\n";
       return 2;
@@ -394,7 +410,8 @@ int Tenant(const std::vector<std::string>& positional, const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+  if (argc < 2 || std::string(argv[1]) == "--help" ||
+      std::string(argv[1]) == "help") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }

@@ -14,7 +14,8 @@
 namespace polku::cli {
 namespace {
 
-void WriteError(const std::string& file, std::string_view error, std::ostream& out) {
+void WriteError(const std::string& file, std::string_view error,
+                std::ostream& out) {
   common::JsonWriter w;
   w.BeginObject();
   w.Key("file");
@@ -31,8 +32,8 @@ absl::StatusOr<ingest::IngestItem> ToItem(const std::string& text,
     polku::v1::LearningEvent proto;
     auto s = google::protobuf::util::JsonStringToMessage(text, &proto);
     if (!s.ok()) {
-      return absl::InvalidArgumentError(
-          common::StrCat("payload: not a LearningEvent in JSON: ", std::string(s.message())));
+      return absl::InvalidArgumentError(common::StrCat(
+          "payload: not a LearningEvent in JSON: ", std::string(s.message())));
     }
     auto e = api::FromProto(proto);
     if (!e.ok()) return e.status();
@@ -41,11 +42,16 @@ absl::StatusOr<ingest::IngestItem> ToItem(const std::string& text,
   ingest::SourceEvent source;
   source.payload = text;
   source.enrichment = options.enrichment;
-  if (options.format == "moodle") source.format = ingest::SourceFormat::kMoodle;
-  else if (options.format == "xapi") source.format = ingest::SourceFormat::kXapi;
-  else if (options.format == "caliper") source.format = ingest::SourceFormat::kCaliper;
-  else if (options.format == "openedx") source.format = ingest::SourceFormat::kOpenEdxTracking;
-  else if (options.format == "openedx-signal") source.format = ingest::SourceFormat::kOpenEdxSignal;
+  if (options.format == "moodle")
+    source.format = ingest::SourceFormat::kMoodle;
+  else if (options.format == "xapi")
+    source.format = ingest::SourceFormat::kXapi;
+  else if (options.format == "caliper")
+    source.format = ingest::SourceFormat::kCaliper;
+  else if (options.format == "openedx")
+    source.format = ingest::SourceFormat::kOpenEdxTracking;
+  else if (options.format == "openedx-signal")
+    source.format = ingest::SourceFormat::kOpenEdxSignal;
   else if (options.format != "auto") {
     return absl::InvalidArgumentError(common::StrCat(
         "--format: unknown format '", options.format,
@@ -65,11 +71,13 @@ int TagText(const std::string& file, const std::string& text,
     return 1;
   }
   store::InMemoryEventStore unused_store;
-  ingest::Ingestor ingestor(&unused_store, &taggers, &common::SystemClock::Get());
+  ingest::Ingestor ingestor(&unused_store, &taggers,
+                            &common::SystemClock::Get());
   std::vector<ingest::IngestItem> items;
   items.push_back(std::move(*item));
   int rejected = 0;
-  for (const ingest::EventResult& r : ingestor.Tag(options.tenant, std::move(items))) {
+  for (const ingest::EventResult& r :
+       ingestor.Tag(options.tenant, std::move(items))) {
     if (r.outcome == ingest::Outcome::kRejected) {
       WriteError(file, std::string(r.error.message()), out);
       ++rejected;

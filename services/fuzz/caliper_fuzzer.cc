@@ -1,5 +1,5 @@
-// libFuzzer target: ingest::NormaliseCaliper on arbitrary payloads (see fuzz_support.h
-// for the invariants checked). Run with scripts/run-fuzz.sh.
+// libFuzzer target: ingest::NormaliseCaliper on arbitrary payloads (see
+// fuzz_support.h for the invariants checked). Run with scripts/run-fuzz.sh.
 #include <cstddef>
 #include <cstdint>
 
@@ -8,6 +8,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   polku::fuzz::FuzzNormaliser(&polku::ingest::NormaliseCaliper,
-                              polku::ingest::SourceFormat::kCaliper, data, size);
+                              polku::ingest::SourceFormat::kCaliper, data,
+                              size);
   return 0;
 }

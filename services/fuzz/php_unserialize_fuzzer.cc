@@ -22,7 +22,8 @@ void Walk(const polku::ingest::PhpValue& v, int depth) {
         e.key.type != polku::ingest::PhpType::kString) {
       __builtin_trap();
     }
-    if (e.key.type == polku::ingest::PhpType::kString) (void)v.Find(e.key.string_value);
+    if (e.key.type == polku::ingest::PhpType::kString)
+      (void)v.Find(e.key.string_value);
     Walk(e.value, depth + 1);
   }
 }
@@ -34,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)polku::ingest::LooksPhpSerialized(text);
   auto v = polku::ingest::PhpUnserialize(text);
   if (!v.ok()) {
-    if (v.status().code() != absl::StatusCode::kInvalidArgument) __builtin_trap();
+    if (v.status().code() != absl::StatusCode::kInvalidArgument)
+      __builtin_trap();
     return 0;
   }
   Walk(*v, 0);

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto rules = polku::model::RuleSet::Parse(text, "fuzz.yaml");
   if (!rules.ok()) {
-    if (rules.status().code() != absl::StatusCode::kInvalidArgument) __builtin_trap();
+    if (rules.status().code() != absl::StatusCode::kInvalidArgument)
+      __builtin_trap();
     return 0;
   }
   for (const polku::model::Rule& r : (*rules)->rules()) {
@@ -37,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   e.context.required = polku::model::Tristate::kYes;
   polku::model::Tagger tagger(*rules);
   polku::model::EventTags tags = tagger.Tag(e);
-  if (!std::isfinite(tags.confidence) || tags.confidence < 0 || tags.confidence > 1) {
+  if (!std::isfinite(tags.confidence) || tags.confidence < 0 ||
+      tags.confidence > 1) {
     __builtin_trap();
   }
   for (double s : tags.score) {

@@ -1,5 +1,5 @@
-// libFuzzer target: ingest::NormaliseXapi on arbitrary payloads (see fuzz_support.h
-// for the invariants checked). Run with scripts/run-fuzz.sh.
+// libFuzzer target: ingest::NormaliseXapi on arbitrary payloads (see
+// fuzz_support.h for the invariants checked). Run with scripts/run-fuzz.sh.
 #include <cstddef>
 #include <cstdint>
 

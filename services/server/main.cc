@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!config.ok()) {
-    std::fprintf(stderr, "polku-server: %s\n", config.status().ToString().c_str());
+    std::fprintf(stderr, "polku-server: %s\n",
+                 config.status().ToString().c_str());
     return 2;
   }
   polku::common::SetLogFormatJson(config->log_format == "json");
@@ -38,7 +39,8 @@ int main(int argc, char** argv) {
 
   auto server = polku::server::Server::Start(*config);
   if (!server.ok()) {
-    polku::common::LogError("cannot start", {{"error", server.status().ToString()}});
+    polku::common::LogError("cannot start",
+                            {{"error", server.status().ToString()}});
     return 1;
   }
   for (;;) {
@@ -49,7 +51,8 @@ int main(int argc, char** argv) {
       (*server)->ReloadKeys().IgnoreError();
       continue;
     }
-    polku::common::LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    polku::common::LogInfo("shutting down",
+                           {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
   (*server)->Shutdown();

@@ -13,7 +13,8 @@
 
 namespace polku::server {
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerConfig& config) {
   std::unique_ptr<Server> s(new Server(config));
   s->metrics_ = std::make_unique<api::Metrics>();
 
@@ -39,7 +40,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   Server* raw = s.get();
   s->size_thread_ = std::thread([raw] { raw->RefreshDatabaseSizeLoop(); });
 
-  auto taggers = model::TaggerRegistry::Create(config.rules_path, config.rules_dir);
+  auto taggers =
+      model::TaggerRegistry::Create(config.rules_path, config.rules_dir);
   if (!taggers.ok()) return taggers.status();
   s->taggers_ = std::move(*taggers);
 
@@ -49,47 +51,54 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   auto keys = api::KeyStore::Open(key_file);
   if (!keys.ok()) return keys.status();
   s->keys_ = std::move(*keys);
-  s->keys_->StartAutoReload(std::chrono::seconds(1), [metrics, key_file](
-                                                         const absl::Status& st) {
-    metrics->CountKeyReload(st.ok());
-    if (st.ok()) {
-      common::LogInfo("API keys reloaded", {{"file", key_file}});
-    } else {
-      common::LogError("API key reload failed; keeping the previous keys",
-                       {{"error", st.ToString()}});
-    }
-  });
+  s->keys_->StartAutoReload(
+      std::chrono::seconds(1), [metrics, key_file](const absl::Status& st) {
+        metrics->CountKeyReload(st.ok());
+        if (st.ok()) {
+          common::LogInfo("API keys reloaded", {{"file", key_file}});
+        } else {
+          common::LogError("API key reload failed; keeping the previous keys",
+                           {{"error", st.ToString()}});
+        }
+      });
   if (config.dev_mode) {
     s->dev_mode_auth_ = std::make_unique<api::DevModeAuthenticator>();
-    common::LogWarning("development mode: calls without credentials take the "
-                       "tenant from x-polku-tenant, loopback callers only; never "
-                       "use in production");
+    common::LogWarning(
+        "development mode: calls without credentials take the "
+        "tenant from x-polku-tenant, loopback callers only; never "
+        "use in production");
   } else if (s->keys_->active_keys() == 0) {
-    common::LogWarning("no API keys yet: every call is refused until one is "
-                       "created with `polku keys create` (or start with "
-                       "--dev_mode for local development)",
-                       {{"file", key_file}});
+    common::LogWarning(
+        "no API keys yet: every call is refused until one is "
+        "created with `polku keys create` (or start with "
+        "--dev_mode for local development)",
+        {{"file", key_file}});
   }
-  s->auth_ = std::make_unique<api::CredentialsThenDevMode>(s->keys_.get(),
-                                                           s->dev_mode_auth_.get());
+  s->auth_ = std::make_unique<api::CredentialsThenDevMode>(
+      s->keys_.get(), s->dev_mode_auth_.get());
   s->ingestor_ = std::make_unique<ingest::Ingestor>(
       s->store_.get(), s->taggers_.get(), &common::SystemClock::Get());
   s->handlers_ = std::make_unique<api::Handlers>(
       s->ingestor_.get(), s->store_.get(), s->auth_.get(), metrics,
       &common::SystemClock::Get());
   api::Handlers* handlers = s->handlers_.get();
-  s->event_service_ = std::make_unique<api::EventServiceImpl>(handlers, metrics);
-  s->privacy_service_ = std::make_unique<api::PrivacyServiceImpl>(handlers, metrics);
-  s->catalogue_service_ = std::make_unique<api::CatalogueServiceImpl>(handlers, metrics);
+  s->event_service_ =
+      std::make_unique<api::EventServiceImpl>(handlers, metrics);
+  s->privacy_service_ =
+      std::make_unique<api::PrivacyServiceImpl>(handlers, metrics);
+  s->catalogue_service_ =
+      std::make_unique<api::CatalogueServiceImpl>(handlers, metrics);
   s->recommendation_service_ =
       std::make_unique<api::RecommendationServiceImpl>(handlers, metrics);
-  s->insight_service_ = std::make_unique<api::InsightServiceImpl>(handlers, metrics);
+  s->insight_service_ =
+      std::make_unique<api::InsightServiceImpl>(handlers, metrics);
 
   try {
     s->exposer_ = std::make_unique<prometheus::Exposer>(config.metrics_address);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(common::StrCat(
-        "metrics_address: cannot listen on '", config.metrics_address, "': ", e.what()));
+    return absl::UnavailableError(
+        common::StrCat("metrics_address: cannot listen on '",
+                       config.metrics_address, "': ", e.what()));
   }
   s->exposer_->RegisterCollectable(s->metrics_->registry());
   auto ports = s->exposer_->GetListeningPorts();
@@ -98,8 +107,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.grpc_address, grpc::InsecureServerCredentials(),
-                           &s->grpc_port_);
+  builder.AddListeningPort(config.grpc_address,
+                           grpc::InsecureServerCredentials(), &s->grpc_port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.RegisterService(s->event_service_.get());
   builder.RegisterService(s->privacy_service_.get());
@@ -118,23 +127,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http_options.threads = config.http_threads;
   http_options.max_body_bytes = static_cast<size_t>(config.max_message_bytes);
   http_options.metrics = metrics;
-  auto http = api::HttpServer::Start(config.http_address, s->http_gateway_.get(),
-                                     http_options);
+  auto http = api::HttpServer::Start(config.http_address,
+                                     s->http_gateway_.get(), http_options);
   if (!http.ok()) return http.status();
   s->http_server_ = std::move(*http);
   s->http_port_ = s->http_server_->port();
 
-  std::string host = config.grpc_address.substr(0, config.grpc_address.rfind(':'));
+  std::string host =
+      config.grpc_address.substr(0, config.grpc_address.rfind(':'));
   std::string metrics_host =
       config.metrics_address.substr(0, config.metrics_address.rfind(':'));
   std::string http_host =
       config.http_address.substr(0, config.http_address.rfind(':'));
-  common::LogInfo("polku-server serving",
-                  {{"grpc", common::StrCat(host, ":", s->grpc_port_)},
-                   {"http", common::StrCat("http://", http_host, ":", s->http_port_)},
-                   {"metrics", common::StrCat("http://", metrics_host, ":",
-                                              s->metrics_port_, "/metrics")},
-                   {"data_dir", config.data_dir}});
+  common::LogInfo(
+      "polku-server serving",
+      {{"grpc", common::StrCat(host, ":", s->grpc_port_)},
+       {"http", common::StrCat("http://", http_host, ":", s->http_port_)},
+       {"metrics", common::StrCat("http://", metrics_host, ":",
+                                  s->metrics_port_, "/metrics")},
+       {"data_dir", config.data_dir}});
   if (!config.ready_file.empty()) {
     std::string tmp = config.ready_file + ".tmp";
     {
@@ -158,8 +169,9 @@ void Server::Shutdown() {
   if (http_server_ != nullptr) http_server_->Stop();
   if (grpc_server_ != nullptr) {
     grpc_server_->GetHealthCheckService()->SetServingStatus(false);
-    grpc_server_->Shutdown(std::chrono::system_clock::now() +
-                           std::chrono::seconds(config_.shutdown_grace_seconds));
+    grpc_server_->Shutdown(
+        std::chrono::system_clock::now() +
+        std::chrono::seconds(config_.shutdown_grace_seconds));
     grpc_server_->Wait();
   }
   if (size_thread_.joinable()) {
@@ -204,8 +216,9 @@ absl::Status Server::ReloadKeys() {
   absl::Status s = keys_->Reload();
   metrics_->CountKeyReload(s.ok());
   if (s.ok()) {
-    common::LogInfo("API keys reloaded", {{"file", keys_->path()},
-                                          {"active_keys", keys_->active_keys()}});
+    common::LogInfo(
+        "API keys reloaded",
+        {{"file", keys_->path()}, {"active_keys", keys_->active_keys()}});
   } else {
     common::LogError("API key reload failed; keeping the previous keys",
                      {{"error", s.ToString()}});

@@ -33,7 +33,8 @@ namespace polku::server {
 class Server {
  public:
   // Opens the store, loads the rules and the API keys and starts serving.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerConfig& config);
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerConfig& config);
   ~Server();
 
   // Stops accepting calls, lets in-flight ones finish (up to the grace

@@ -22,17 +22,18 @@ Setter String(std::string ServerConfig::*field) {
 }
 
 Setter Bool(bool ServerConfig::*field) {
-  return [field](ServerConfig& c, const std::string& v, const std::string& where) {
-    if (v == "true" || v == "1" || v == "yes") {
-      c.*field = true;
-    } else if (v == "false" || v == "0" || v == "no") {
-      c.*field = false;
-    } else {
-      return absl::InvalidArgumentError(
-          common::StrCat(where, ": must be true or false, not '", v, "'"));
-    }
-    return absl::OkStatus();
-  };
+  return
+      [field](ServerConfig& c, const std::string& v, const std::string& where) {
+        if (v == "true" || v == "1" || v == "yes") {
+          c.*field = true;
+        } else if (v == "false" || v == "0" || v == "no") {
+          c.*field = false;
+        } else {
+          return absl::InvalidArgumentError(
+              common::StrCat(where, ": must be true or false, not '", v, "'"));
+        }
+        return absl::OkStatus();
+      };
 }
 
 Setter Int(int ServerConfig::*field, int min, int max) {
@@ -65,7 +66,8 @@ const std::map<std::string, Setter>& Settings() {
       {"ready_file", String(&ServerConfig::ready_file)},
       {"max_message_bytes",
        Int(&ServerConfig::max_message_bytes, 1024, 256 * 1024 * 1024)},
-      {"shutdown_grace_seconds", Int(&ServerConfig::shutdown_grace_seconds, 0, 600)},
+      {"shutdown_grace_seconds",
+       Int(&ServerConfig::shutdown_grace_seconds, 0, 600)},
   };
   return *settings;
 }
@@ -90,12 +92,15 @@ absl::Status ApplyYaml(const std::string& path, ServerConfig& config) {
     std::string where = common::StrCat(path, ": key '", key, "'");
     auto it = Settings().find(key);
     if (it == Settings().end()) {
-      return absl::InvalidArgumentError(common::StrCat(where, ": unknown setting"));
+      return absl::InvalidArgumentError(
+          common::StrCat(where, ": unknown setting"));
     }
     if (!kv.second.IsScalar()) {
-      return absl::InvalidArgumentError(common::StrCat(where, ": must be a single value"));
+      return absl::InvalidArgumentError(
+          common::StrCat(where, ": must be a single value"));
     }
-    if (auto s = it->second(config, kv.second.as<std::string>(), where); !s.ok()) {
+    if (auto s = it->second(config, kv.second.as<std::string>(), where);
+        !s.ok()) {
       return s;
     }
   }
@@ -118,8 +123,8 @@ absl::Status CheckAddress(std::string_view name, const std::string& address) {
   }
   for (size_t i = colon + 1; i < address.size(); ++i) {
     if (address[i] < '0' || address[i] > '9') {
-      return absl::InvalidArgumentError(
-          common::StrCat(name, ": '", address, "' has a port that is not a number"));
+      return absl::InvalidArgumentError(common::StrCat(
+          name, ": '", address, "' has a port that is not a number"));
     }
   }
   return absl::OkStatus();
@@ -156,8 +161,8 @@ and the API keys.
 )";
 }
 
-absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& args,
-                                               bool* help) {
+absl::StatusOr<ServerConfig> ParseServerConfig(
+    const std::vector<std::string>& args, bool* help) {
   *help = false;
   // name -> value, in order, so that --config is applied first.
   std::vector<std::pair<std::string, std::string>> flags;
@@ -168,8 +173,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& a
       return ServerConfig();
     }
     if (!common::StartsWith(a, "--")) {
-      return absl::InvalidArgumentError(
-          common::StrCat("unexpected argument '", a, "' (flags start with --)"));
+      return absl::InvalidArgumentError(common::StrCat(
+          "unexpected argument '", a, "' (flags start with --)"));
     }
     std::string body = a.substr(2);
     size_t eq = body.find('=');
@@ -182,7 +187,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& a
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
-      return absl::InvalidArgumentError(common::StrCat("--", name, ": needs a value"));
+      return absl::InvalidArgumentError(
+          common::StrCat("--", name, ": needs a value"));
     }
     if (name != "config" && Settings().find(name) == Settings().end()) {
       return absl::InvalidArgumentError(
@@ -208,31 +214,34 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& a
 
 absl::Status ValidateServerConfig(const ServerConfig& c) {
   if (auto s = CheckAddress("grpc_address", c.grpc_address); !s.ok()) return s;
-  if (auto s = CheckAddress("metrics_address", c.metrics_address); !s.ok()) return s;
+  if (auto s = CheckAddress("metrics_address", c.metrics_address); !s.ok())
+    return s;
   if (auto s = CheckAddress("http_address", c.http_address); !s.ok()) return s;
   if (c.durability != "full" && c.durability != "normal") {
-    return absl::InvalidArgumentError(
-        common::StrCat("durability: must be full or normal, not '", c.durability, "'"));
+    return absl::InvalidArgumentError(common::StrCat(
+        "durability: must be full or normal, not '", c.durability, "'"));
   }
   if (c.log_format != "text" && c.log_format != "json") {
     return absl::InvalidArgumentError("log_format: must be text or json");
   }
-  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
-      c.log_level != "error") {
+  if (c.log_level != "debug" && c.log_level != "info" &&
+      c.log_level != "warning" && c.log_level != "error") {
     return absl::InvalidArgumentError(
         "log_level: must be debug, info, warning or error");
   }
-  if (c.data_dir.empty()) return absl::InvalidArgumentError("data_dir: is required");
-  if (c.rules_path.empty()) return absl::InvalidArgumentError("rules: is required");
+  if (c.data_dir.empty())
+    return absl::InvalidArgumentError("data_dir: is required");
+  if (c.rules_path.empty())
+    return absl::InvalidArgumentError("rules: is required");
   if (c.dev_mode && !IsLoopbackHost(c.grpc_address)) {
     return absl::InvalidArgumentError(common::StrCat(
-        "dev_mode: allowed only on a loopback grpc_address, not '", c.grpc_address,
-        "'"));
+        "dev_mode: allowed only on a loopback grpc_address, not '",
+        c.grpc_address, "'"));
   }
   if (c.dev_mode && !IsLoopbackHost(c.http_address)) {
     return absl::InvalidArgumentError(common::StrCat(
-        "dev_mode: allowed only on a loopback http_address, not '", c.http_address,
-        "'"));
+        "dev_mode: allowed only on a loopback http_address, not '",
+        c.http_address, "'"));
   }
   return absl::OkStatus();
 }

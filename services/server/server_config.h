@@ -50,8 +50,8 @@ std::string Usage();
 // true). Reads --config first, then applies the other flags over it.
 // Errors: kInvalidArgument naming the flag or key; kNotFound for a missing
 // config file. `help` is set when --help was given.
-absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& args,
-                                               bool* help);
+absl::StatusOr<ServerConfig> ParseServerConfig(
+    const std::vector<std::string>& args, bool* help);
 
 // Checks values: addresses are host:port, durability and log settings are
 // known, dev_mode only with loopback gRPC and HTTP addresses.

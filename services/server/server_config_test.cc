@@ -32,11 +32,13 @@ TEST(ServerConfig, DefaultsAreLoopback) {
 }
 
 TEST(ServerConfig, FlagsWinOverTheFile) {
-  std::string path = WriteTemp("grpc_address: 127.0.0.1:6000\ndata_dir: /tmp/a\n");
+  std::string path =
+      WriteTemp("grpc_address: 127.0.0.1:6000\ndata_dir: /tmp/a\n");
   bool help;
   POLKU_ASSERT_OK_AND_ASSIGN(
       ServerConfig c,
-      ParseServerConfig({"--data_dir=/tmp/b", "--config", path, "--dev_mode"}, &help));
+      ParseServerConfig({"--data_dir=/tmp/b", "--config", path, "--dev_mode"},
+                        &help));
   EXPECT_EQ(c.grpc_address, "127.0.0.1:6000");
   EXPECT_EQ(c.data_dir, "/tmp/b");
   EXPECT_TRUE(c.dev_mode);
@@ -54,12 +56,15 @@ TEST(ServerConfig, UnknownKeyInFileIsNamed) {
 
 TEST(ServerConfig, BadValuesNameTheSetting) {
   bool help;
-  EXPECT_THAT(ParseServerConfig({"--durability=sometimes"}, &help),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("durability")));
-  EXPECT_THAT(ParseServerConfig({"--grpc_address=nowhere"}, &help),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("grpc_address")));
-  EXPECT_THAT(ParseServerConfig({"--colour=red"}, &help),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--colour")));
+  EXPECT_THAT(
+      ParseServerConfig({"--durability=sometimes"}, &help),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("durability")));
+  EXPECT_THAT(
+      ParseServerConfig({"--grpc_address=nowhere"}, &help),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("grpc_address")));
+  EXPECT_THAT(
+      ParseServerConfig({"--colour=red"}, &help),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--colour")));
   EXPECT_THAT(ParseServerConfig({"--shutdown_grace_seconds=-1"}, &help),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("shutdown_grace_seconds")));
@@ -67,27 +72,30 @@ TEST(ServerConfig, BadValuesNameTheSetting) {
 
 TEST(ServerConfig, DevModeOnlyOnLoopback) {
   bool help;
-  EXPECT_THAT(ParseServerConfig({"--dev_mode", "--grpc_address=0.0.0.0:50051"}, &help),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_mode")));
+  EXPECT_THAT(
+      ParseServerConfig({"--dev_mode", "--grpc_address=0.0.0.0:50051"}, &help),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_mode")));
 }
 
 TEST(ServerConfig, DevModeNeedsALoopbackHttpAddressToo) {
   bool help;
-  EXPECT_THAT(ParseServerConfig({"--dev_mode", "--http_address=0.0.0.0:8080"}, &help),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_address")));
+  EXPECT_THAT(
+      ParseServerConfig({"--dev_mode", "--http_address=0.0.0.0:8080"}, &help),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_address")));
   POLKU_EXPECT_OK(ParseServerConfig({"--http_address=0.0.0.0:8080"}, &help));
 }
 
 TEST(ServerConfig, KeyFileAndHttpThreads) {
   bool help;
-  auto c = ParseServerConfig({"--api_keys_file=/etc/polku/keys.json", "--http_threads=4"},
-                             &help);
+  auto c = ParseServerConfig(
+      {"--api_keys_file=/etc/polku/keys.json", "--http_threads=4"}, &help);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->api_keys_file, "/etc/polku/keys.json");
   EXPECT_EQ(c->http_threads, 4);
   EXPECT_EQ(ServerConfig().http_address, "127.0.0.1:8080");
-  EXPECT_THAT(ParseServerConfig({"--http_threads=0"}, &help),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_threads")));
+  EXPECT_THAT(
+      ParseServerConfig({"--http_threads=0"}, &help),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_threads")));
 }
 
 TEST(ServerConfig, MissingFileIsNotFound) {

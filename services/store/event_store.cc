@@ -6,10 +6,14 @@ namespace polku::store {
 
 std::string_view WriteOutcomeName(WriteOutcome o) {
   switch (o) {
-    case WriteOutcome::kAccepted: return "ACCEPTED";
-    case WriteOutcome::kDuplicate: return "DUPLICATE";
-    case WriteOutcome::kConflict: return "CONFLICT";
-    case WriteOutcome::kErased: return "ERASED";
+    case WriteOutcome::kAccepted:
+      return "ACCEPTED";
+    case WriteOutcome::kDuplicate:
+      return "DUPLICATE";
+    case WriteOutcome::kConflict:
+      return "CONFLICT";
+    case WriteOutcome::kErased:
+      return "ERASED";
   }
   return "UNKNOWN";
 }

@@ -55,11 +55,11 @@ struct EventRecord {
   std::string content_hash;  // model::ContentHash(event)
   std::string body_json;     // model::CanonicalJson(event)
   std::string tags_json;     // model::TagsJson(tags)
-
 };
 
 // Builds a record from a tagged event.
-EventRecord MakeRecord(std::string_view tenant, const model::LearningEvent& event,
+EventRecord MakeRecord(std::string_view tenant,
+                       const model::LearningEvent& event,
                        const model::EventTags& tags, int64_t received_at_ms);
 
 // Reported after each commit, for metrics.

@@ -32,7 +32,8 @@ EventRecord EventStoreConformance::Record(std::string tenant, std::string id,
 TEST_P(EventStoreConformance, AcceptsNewEventsAndReadsThemBack) {
   std::vector<EventRecord> batch = {Record("t1", "e1"), Record("t1", "e2")};
   POLKU_ASSERT_OK_AND_ASSIGN(auto outcomes, store_->Append(batch));
-  EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kAccepted, WriteOutcome::kAccepted));
+  EXPECT_THAT(outcomes,
+              ElementsAre(WriteOutcome::kAccepted, WriteOutcome::kAccepted));
   POLKU_ASSERT_OK_AND_ASSIGN(auto got, store_->Get("t1", "e2"));
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->event_id, "e2");
@@ -47,7 +48,8 @@ TEST_P(EventStoreConformance, AcceptsNewEventsAndReadsThemBack) {
 
 TEST_P(EventStoreConformance, SameIdSameContentIsDuplicate) {
   POLKU_ASSERT_OK(store_->Append({Record("t1", "e1")}));
-  POLKU_ASSERT_OK_AND_ASSIGN(auto outcomes, store_->Append({Record("t1", "e1")}));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto outcomes,
+                             store_->Append({Record("t1", "e1")}));
   EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kDuplicate));
   EXPECT_EQ(*store_->Count("t1"), 1);
 }
@@ -55,7 +57,8 @@ TEST_P(EventStoreConformance, SameIdSameContentIsDuplicate) {
 TEST_P(EventStoreConformance, SameIdOtherContentIsConflictAndKeepsFirst) {
   POLKU_ASSERT_OK(store_->Append({Record("t1", "e1", "lms.example#1", "a")}));
   POLKU_ASSERT_OK_AND_ASSIGN(
-      auto outcomes, store_->Append({Record("t1", "e1", "lms.example#1", "b")}));
+      auto outcomes,
+      store_->Append({Record("t1", "e1", "lms.example#1", "b")}));
   EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kConflict));
   EXPECT_EQ((*store_->Get("t1", "e1"))->content_hash, "hash-a");
 }
@@ -66,15 +69,17 @@ TEST_P(EventStoreConformance, RepeatedIdWithinOneBatch) {
       store_->Append({Record("t1", "e1", "lms.example#1", "a"),
                       Record("t1", "e1", "lms.example#1", "a"),
                       Record("t1", "e1", "lms.example#1", "b")}));
-  EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kAccepted, WriteOutcome::kDuplicate,
-                                    WriteOutcome::kConflict));
+  EXPECT_THAT(outcomes,
+              ElementsAre(WriteOutcome::kAccepted, WriteOutcome::kDuplicate,
+                          WriteOutcome::kConflict));
   EXPECT_EQ(*store_->Count("t1"), 1);
 }
 
 TEST_P(EventStoreConformance, TenantsAreSeparate) {
   POLKU_ASSERT_OK(store_->Append({Record("t1", "e1", "lms.example#1", "a")}));
   POLKU_ASSERT_OK_AND_ASSIGN(
-      auto outcomes, store_->Append({Record("t2", "e1", "lms.example#1", "b")}));
+      auto outcomes,
+      store_->Append({Record("t2", "e1", "lms.example#1", "b")}));
   EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kAccepted));
   EXPECT_EQ(*store_->Count("t1"), 1);
   EXPECT_EQ(*store_->Count("t2"), 1);
@@ -84,8 +89,8 @@ TEST_P(EventStoreConformance, TenantsAreSeparate) {
 TEST_P(EventStoreConformance, ListsALearnersEventsOldestFirst) {
   EventRecord late = Record("t1", "late");
   late.occurred_at_ms += 5000;
-  POLKU_ASSERT_OK(store_->Append({late, Record("t1", "early"),
-                                  Record("t1", "other", "lms.example#2")}));
+  POLKU_ASSERT_OK(store_->Append(
+      {late, Record("t1", "early"), Record("t1", "other", "lms.example#2")}));
   POLKU_ASSERT_OK_AND_ASSIGN(auto list,
                              store_->ListByLearner("t1", "lms.example#1", 10));
   ASSERT_EQ(list.size(), 2u);
@@ -103,7 +108,8 @@ TEST_P(EventStoreConformance, EraseLeavesATombstoneThatStopsResends) {
                              store_->EraseLearner("t1", "lms.example#1", 1));
   EXPECT_EQ(n, 2);
   EXPECT_TRUE(store_->ListByLearner("t1", "lms.example#1", 10)->empty());
-  POLKU_ASSERT_OK_AND_ASSIGN(auto outcomes, store_->Append({Record("t1", "e1")}));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto outcomes,
+                             store_->Append({Record("t1", "e1")}));
   EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kErased));
   EXPECT_EQ(*store_->Count("t1"), 1);
   // The same learner key in another tenant is unaffected.
@@ -129,7 +135,8 @@ TEST_P(EventStoreConformance, ConcurrentAppendsOfTheSameIdsStoreEachOnce) {
           ++failures;
           continue;
         }
-        for (WriteOutcome o : *outcomes) accepted += o == WriteOutcome::kAccepted;
+        for (WriteOutcome o : *outcomes)
+          accepted += o == WriteOutcome::kAccepted;
       }
     });
   }
@@ -152,11 +159,11 @@ TEST_P(EventStoreConformance, DeleteTenantRemovesOnlyThatTenant) {
   EXPECT_EQ(*store_->Count("t2"), 1);
   EXPECT_TRUE(store_->Get("t2", "e1")->has_value());
   // The tenant's tombstones went with it; the other tenant's stay.
-  POLKU_ASSERT_OK_AND_ASSIGN(auto again,
-                             store_->Append({Record("t1", "e3", "lms.example#2")}));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      auto again, store_->Append({Record("t1", "e3", "lms.example#2")}));
   EXPECT_THAT(again, ElementsAre(WriteOutcome::kAccepted));
-  POLKU_ASSERT_OK_AND_ASSIGN(auto other,
-                             store_->Append({Record("t2", "e9", "lms.example#9")}));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      auto other, store_->Append({Record("t2", "e9", "lms.example#9")}));
   EXPECT_THAT(other, ElementsAre(WriteOutcome::kErased));
   POLKU_ASSERT_OK_AND_ASSIGN(int64_t none, store_->DeleteTenant("nobody"));
   EXPECT_EQ(none, 0);

@@ -80,16 +80,19 @@ absl::Status CopyWithBackupApi(const std::string& from, const std::string& to) {
   if (auto s = src.Open(from, SQLITE_OPEN_READONLY); !s.ok()) return s;
   sqlite3_busy_timeout(src.get(), 10000);
   Db dst;
-  if (auto s = dst.Open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE); !s.ok()) {
+  if (auto s = dst.Open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+      !s.ok()) {
     return s;
   }
-  sqlite3_backup* backup = sqlite3_backup_init(dst.get(), "main", src.get(), "main");
+  sqlite3_backup* backup =
+      sqlite3_backup_init(dst.get(), "main", src.get(), "main");
   if (backup == nullptr) {
     return absl::UnavailableError(
         common::StrCat("sqlite: backup: ", sqlite3_errmsg(dst.get())));
   }
   int rc;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::minutes(10);
   // -1: all pages in one step, under one read transaction on the source.
   while ((rc = sqlite3_backup_step(backup, -1)) == SQLITE_BUSY ||
          rc == SQLITE_LOCKED || rc == SQLITE_OK) {
@@ -134,9 +137,9 @@ absl::StatusOr<DatabaseInfo> VerifyDatabase(const std::string& path) {
     int rc = sqlite3_prepare_v2(db.get(), sql, -1, &stmt, nullptr);
     if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
     if (rc != SQLITE_ROW) {
-      absl::Status s = absl::DataLossError(common::StrCat(
-          path, ": not a readable Polku database (", sql, ": ",
-          sqlite3_errmsg(db.get()), ")"));
+      absl::Status s = absl::DataLossError(
+          common::StrCat(path, ": not a readable Polku database (", sql, ": ",
+                         sqlite3_errmsg(db.get()), ")"));
       sqlite3_finalize(stmt);
       return s;
     }
@@ -247,9 +250,10 @@ absl::StatusOr<DatabaseInfo> RestoreDatabase(const std::string& from,
   if (!in_use.ok() || *in_use) {
     RemoveQuietly(tmp);
     if (!in_use.ok()) return in_use.status();
-    return absl::FailedPreconditionError(common::StrCat(
-        db_path, " is in use (is polku-server running?); stop the server "
-                 "before restoring"));
+    return absl::FailedPreconditionError(
+        common::StrCat(db_path,
+                       " is in use (is polku-server running?); stop the server "
+                       "before restoring"));
   }
   // The old database's WAL and WAL index belong to the old file.
   RemoveQuietly(db_path + "-wal");

@@ -80,9 +80,11 @@ class Stmt {
   int Step() { return sqlite3_step(stmt_); }
   std::string Text(int col) const {
     const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p),
-                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    return p == nullptr
+               ? std::string()
+               : std::string(
+                     reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
@@ -98,10 +100,10 @@ std::string LearnerHash(std::string_view tenant, std::string_view learner) {
 
 absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                               SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     absl::Status s = absl::UnavailableError(common::StrCat(
         "sqlite: cannot open ", path, ": ",
@@ -110,12 +112,13 @@ absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
     return s;
   }
   sqlite3_busy_timeout(db, 10000);
-  absl::Status s = Exec(db, full_sync ? "PRAGMA journal_mode=WAL;"
-                                        "PRAGMA synchronous=FULL;"
-                                        "PRAGMA foreign_keys=ON;PRAGMA secure_delete=ON;"
-                                      : "PRAGMA journal_mode=WAL;"
-                                        "PRAGMA synchronous=NORMAL;"
-                                        "PRAGMA foreign_keys=ON;PRAGMA secure_delete=ON;");
+  absl::Status s =
+      Exec(db, full_sync ? "PRAGMA journal_mode=WAL;"
+                           "PRAGMA synchronous=FULL;"
+                           "PRAGMA foreign_keys=ON;PRAGMA secure_delete=ON;"
+                         : "PRAGMA journal_mode=WAL;"
+                           "PRAGMA synchronous=NORMAL;"
+                           "PRAGMA foreign_keys=ON;PRAGMA secure_delete=ON;");
   if (!s.ok()) {
     sqlite3_close(db);
     return s;
@@ -252,8 +255,8 @@ void SqliteEventStore::WriterLoop() {
       if (queue_.empty()) return;  // closing with nothing left to write
       size_t n = 0;
       while (!queue_.empty() &&
-             (group.empty() ||
-              n + queue_.front()->records.size() <= options_.max_group_records)) {
+             (group.empty() || n + queue_.front()->records.size() <=
+                                   options_.max_group_records)) {
         n += queue_.front()->records.size();
         group.push_back(queue_.front());
         queue_.pop_front();
@@ -278,13 +281,14 @@ void SqliteEventStore::WriterLoop() {
 absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   const auto start = std::chrono::steady_clock::now();
   if (auto s = Exec(writer_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-  Stmt insert(writer_,
-              "INSERT INTO events (tenant, event_id, learner_key, "
-              "occurred_at_ms, received_at_ms, platform, verb, mode, object_id, "
-              "content_hash, body, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-              "ON CONFLICT (tenant, event_id) DO NOTHING");
-  Stmt existing(writer_,
-                "SELECT content_hash FROM events WHERE tenant=? AND event_id=?");
+  Stmt insert(
+      writer_,
+      "INSERT INTO events (tenant, event_id, learner_key, "
+      "occurred_at_ms, received_at_ms, platform, verb, mode, object_id, "
+      "content_hash, body, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT (tenant, event_id) DO NOTHING");
+  Stmt existing(
+      writer_, "SELECT content_hash FROM events WHERE tenant=? AND event_id=?");
   Stmt tombstone(writer_,
                  "SELECT 1 FROM tombstones WHERE tenant=? AND learner_hash=?");
   if (!insert.ok() || !existing.ok() || !tombstone.ok()) {
@@ -355,9 +359,9 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
     CommitStats stats;
     stats.records = records;
     stats.requests = group.size();
-    stats.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+    stats.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     options_.on_commit(stats);
   }
   return absl::OkStatus();
@@ -366,8 +370,9 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
 absl::StatusOr<std::optional<EventRecord>> SqliteEventStore::Get(
     std::string_view tenant, std::string_view event_id) {
   absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_, common::StrCat(kSelectColumns,
-                                 "WHERE tenant=? AND event_id=?").c_str());
+  Stmt s(
+      reader_,
+      common::StrCat(kSelectColumns, "WHERE tenant=? AND event_id=?").c_str());
   if (!s.ok()) return SqlError(reader_, "prepare");
   s.Bind(1, tenant);
   s.Bind(2, event_id);

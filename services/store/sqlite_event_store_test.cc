@@ -23,16 +23,16 @@ std::string TempDbPath() {
   return (dir / ("db-" + std::to_string(counter++) + ".sqlite")).string();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Sqlite, EventStoreConformance,
-    ::testing::Values(StoreFactory{
-        "Sqlite",
-        []() -> std::unique_ptr<EventStore> {
-          auto store = SqliteEventStore::Open(TempDbPath());
-          EXPECT_TRUE(store.ok()) << store.status();
-          return std::move(store).value();
-        }}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, EventStoreConformance,
+                         ::testing::Values(StoreFactory{
+                             "Sqlite",
+                             []() -> std::unique_ptr<EventStore> {
+                               auto store =
+                                   SqliteEventStore::Open(TempDbPath());
+                               EXPECT_TRUE(store.ok()) << store.status();
+                               return std::move(store).value();
+                             }}),
+                         [](const auto& info) { return info.param.name; });
 
 EventRecord SampleRecord(std::string id) {
   EventRecord r;
@@ -65,7 +65,8 @@ TEST(SqliteEventStore, UsesWalAndFullSyncByDefault) {
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)),
+               "wal");
   sqlite3_finalize(stmt);
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
@@ -76,13 +77,12 @@ TEST(SqliteEventStore, UsesWalAndFullSyncByDefault) {
 
 TEST(SqliteEventStore, RefusesANewerSchema) {
   std::string path = TempDbPath();
-  {
-    POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
-  }
+  { POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path)); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=999", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "PRAGMA user_version=999", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   EXPECT_THAT(SqliteEventStore::Open(path),
               StatusIs(absl::StatusCode::kFailedPrecondition,

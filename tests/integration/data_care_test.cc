@@ -80,7 +80,8 @@ class DataCareTest : public ::testing::Test {
   std::unique_ptr<grpc::ClientContext> Context(const std::string& tenant) {
     auto c = std::make_unique<grpc::ClientContext>();
     c->AddMetadata("x-polku-tenant", tenant);
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
     return c;
   }
   v1::IngestResponse Ingest(const std::vector<v1::IngestItem>& items,
@@ -99,10 +100,12 @@ class DataCareTest : public ::testing::Test {
     for (int start = 0; start < n; start += 50) {
       std::vector<v1::IngestItem> items;
       for (int i = start; i < std::min(n, start + 50); ++i) {
-        items.push_back(NativeEvent(prefix + "-" + std::to_string(i),
-                                    "lms.example#" + std::to_string(i % learners)));
+        items.push_back(
+            NativeEvent(prefix + "-" + std::to_string(i),
+                        "lms.example#" + std::to_string(i % learners)));
       }
-      EXPECT_EQ(Ingest(items, tenant).accepted(), static_cast<int>(items.size()));
+      EXPECT_EQ(Ingest(items, tenant).accepted(),
+                static_cast<int>(items.size()));
     }
   }
   int ExportedEvents(const std::string& tenant, const std::string& learner) {
@@ -115,14 +118,16 @@ class DataCareTest : public ::testing::Test {
     return resp.events_json_size();
   }
   // Rows in the events table of `db`, read with SQLite (-1 on error).
-  static int64_t Rows(const std::string& db_path, const std::string& where = "1=1") {
+  static int64_t Rows(const std::string& db_path,
+                      const std::string& where = "1=1") {
     sqlite3* db = nullptr;
     int64_t n = -1;
     if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
         SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
       std::string sql = "SELECT count(*) FROM events WHERE " + where;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) ==
+              SQLITE_OK &&
           sqlite3_step(stmt) == SQLITE_ROW) {
         n = sqlite3_column_int64(stmt, 0);
       }
@@ -150,7 +155,8 @@ TEST_F(DataCareTest, BackupWhileServingRestoresEveryEvent) {
     auto stub = v1::EventService::NewStub(channel);
     for (int i = 0; !stop; ++i) {
       v1::IngestRequest req;
-      *req.add_events() = NativeEvent("w-" + std::to_string(i), "lms.example#w");
+      *req.add_events() =
+          NativeEvent("w-" + std::to_string(i), "lms.example#w");
       v1::IngestResponse resp;
       auto ctx = Context("acme");
       if (stub->Ingest(ctx.get(), req, &resp).ok()) ++extra;
@@ -158,7 +164,8 @@ TEST_F(DataCareTest, BackupWhileServingRestoresEveryEvent) {
   });
   std::string backup = FreshDir() + "/polku-backup.db";
   std::string out;
-  int rc = Polku("backup --data_dir=" + server_->data_dir() + " --out=" + backup, &out);
+  int rc = Polku(
+      "backup --data_dir=" + server_->data_dir() + " --out=" + backup, &out);
   stop = true;
   writer.join();
   ASSERT_EQ(rc, 0) << out;
@@ -171,7 +178,8 @@ TEST_F(DataCareTest, BackupWhileServingRestoresEveryEvent) {
   EXPECT_LE(in_backup, 340 + extra.load());
 
   // Restore refuses while a server holds the target database.
-  rc = Polku("restore --data_dir=" + server_->data_dir() + " --from=" + backup, &out);
+  rc = Polku("restore --data_dir=" + server_->data_dir() + " --from=" + backup,
+             &out);
   EXPECT_EQ(rc, 2) << out;
   EXPECT_THAT(out, HasSubstr("in use"));
   EXPECT_EQ(server_->Stop(), 0);
@@ -179,7 +187,10 @@ TEST_F(DataCareTest, BackupWhileServingRestoresEveryEvent) {
   // A bad backup is refused and leaves nothing behind.
   std::string fresh = FreshDir();
   std::string junk = fresh + "-junk.db";
-  { std::ofstream(junk) << "not a database at all, but long enough to look like one"; }
+  {
+    std::ofstream(junk)
+        << "not a database at all, but long enough to look like one";
+  }
   rc = Polku("restore --data_dir=" + fresh + " --from=" + junk, &out);
   EXPECT_NE(rc, 0) << out;
   EXPECT_FALSE(std::filesystem::exists(fresh + "/polku.db"));
@@ -193,7 +204,8 @@ TEST_F(DataCareTest, BackupWhileServingRestoresEveryEvent) {
 
   StartServer(fresh);
   for (int learner = 0; learner < 5; ++learner) {
-    EXPECT_EQ(ExportedEvents("acme", "lms.example#" + std::to_string(learner)), 60);
+    EXPECT_EQ(ExportedEvents("acme", "lms.example#" + std::to_string(learner)),
+              60);
   }
   EXPECT_EQ(ExportedEvents("globex", "lms.example#0"), 8);
   // Every restored event is known: resending them is DUPLICATE.
@@ -219,9 +231,9 @@ TEST_F(DataCareTest, TenantDeleteRemovesOneTenantAndKeepsTheOther) {
   }
   std::string out;
   // While the server runs: SQLite serialises the two writers.
-  int rc = Polku("tenant delete --data_dir=" + server_->data_dir() +
-                     " --tenant=leaving",
-                 &out);
+  int rc = Polku(
+      "tenant delete --data_dir=" + server_->data_dir() + " --tenant=leaving",
+      &out);
   ASSERT_EQ(rc, 0) << out;
   EXPECT_THAT(out, HasSubstr("deleted 96 events of tenant leaving"));
   EXPECT_EQ(Rows(server_->db_path(), "tenant='leaving'"), 0);
@@ -230,11 +242,12 @@ TEST_F(DataCareTest, TenantDeleteRemovesOneTenantAndKeepsTheOther) {
   EXPECT_EQ(ExportedEvents("staying", "lms.example#1"), 16);
   // The tenant's tombstones went too.
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(server_->db_path().c_str(), &db, SQLITE_OPEN_READONLY,
-                            nullptr),
+  ASSERT_EQ(sqlite3_open_v2(server_->db_path().c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr),
             SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT count(*) FROM tombstones WHERE tenant='leaving'",
+  sqlite3_prepare_v2(db,
+                     "SELECT count(*) FROM tombstones WHERE tenant='leaving'",
                      -1, &stmt, nullptr);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int64(stmt, 0), 0);
@@ -242,12 +255,14 @@ TEST_F(DataCareTest, TenantDeleteRemovesOneTenantAndKeepsTheOther) {
   sqlite3_close(db);
   // Usage errors.
   EXPECT_EQ(Polku("tenant delete --data_dir=" + server_->data_dir(), &out), 2);
-  EXPECT_EQ(Polku("tenant delete --data_dir=/nonexistent/dir --tenant=x", &out), 2);
+  EXPECT_EQ(Polku("tenant delete --data_dir=/nonexistent/dir --tenant=x", &out),
+            2);
   EXPECT_EQ(server_->Stop(), 0);
 }
 
 // Every byte of every file under `dir`, concatenated per file.
-std::vector<std::pair<std::string, std::string>> ReadAllFiles(const std::string& dir) {
+std::vector<std::pair<std::string, std::string>> ReadAllFiles(
+    const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
@@ -325,7 +340,8 @@ TEST_F(DataCareTest, MetricsShowDatabaseSizeAndInflightRequests) {
   std::string metrics = HttpGet(server_->metrics_port(), "/metrics");
   double bytes = Sample(metrics, "polku_store_database_bytes");
   std::error_code ec;
-  double db_size = static_cast<double>(std::filesystem::file_size(server_->db_path(), ec));
+  double db_size =
+      static_cast<double>(std::filesystem::file_size(server_->db_path(), ec));
   EXPECT_GT(bytes, 0) << metrics;
   EXPECT_GE(bytes, 4096);
   EXPECT_LT(bytes, 1e9);

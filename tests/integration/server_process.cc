@@ -17,7 +17,8 @@
 
 namespace polku::testing {
 
-ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_flags)
+ServerProcess::ServerProcess(std::string data_dir,
+                             std::vector<std::string> extra_flags)
     : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {
   if (data_dir_.empty()) {
     char tmpl[] = "/tmp/polku-it-XXXXXX";
@@ -61,9 +62,10 @@ bool ServerProcess::Start() {
       std::stringstream buf;
       buf << in.rdbuf();
       std::string s = buf.str();
-      if (std::sscanf(s.c_str(),
-                      "{\"grpc_port\": %d, \"metrics_port\": %d, \"http_port\": %d",
-                      &grpc_port_, &metrics_port_, &http_port_) == 3) {
+      if (std::sscanf(
+              s.c_str(),
+              "{\"grpc_port\": %d, \"metrics_port\": %d, \"http_port\": %d",
+              &grpc_port_, &metrics_port_, &http_port_) == 3) {
         return true;
       }
     }
@@ -127,7 +129,8 @@ std::string HttpGet(int port, const std::string& path) {
   std::string resp;
   char buf[8192];
   ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) resp.append(buf, static_cast<size_t>(n));
+  while ((n = read(fd, buf, sizeof(buf))) > 0)
+    resp.append(buf, static_cast<size_t>(n));
   close(fd);
   size_t body = resp.find("\r\n\r\n");
   return body == std::string::npos ? "" : resp.substr(body + 4);
