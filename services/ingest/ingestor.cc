@@ -1,5 +1,7 @@
 #include "ingest/ingestor.h"
 
+#include <memory>
+
 #include "common/field_error.h"
 #include "common/str_cat.h"
 #include "ingest/normaliser.h"
@@ -98,6 +100,11 @@ absl::StatusOr<std::vector<EventResult>> Ingestor::Ingest(
     if (results[i].outcome != Outcome::kTagged) continue;
     records.push_back(
         store::MakeRecord(tenant, results[i].event, results[i].tags, now));
+    if (options_.profile.has_value()) {
+      records.back().delta = std::make_shared<const learning::ProfileDelta>(
+          learning::MakeDelta(*options_.profile, results[i].event,
+                              results[i].tags));
+    }
     record_of.push_back(i);
   }
   if (!records.empty()) {

@@ -12,6 +12,7 @@
 #ifndef POLKU_INGEST_INGESTOR_H_
 #define POLKU_INGEST_INGESTOR_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -21,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "ingest/source_event.h"
+#include "learning/profile.h"
 #include "model/event_codec.h"
 #include "model/learning_event.h"
 #include "model/tagger_registry.h"
@@ -53,6 +55,10 @@ struct EventResult {
 struct IngestOptions {
   model::ValidationLimits limits;
   size_t max_batch_events = 10000;  // events after normalising
+  // When set, each stored event carries its contribution to the learner's
+  // profile (learning/profile.h), applied by the store as it accepts the
+  // event (store/learning_store.h).
+  std::optional<learning::ProfileConfig> profile;
 };
 
 class Ingestor {

@@ -1,6 +1,7 @@
 #include "store/event_store.h"
 
 #include "model/event_codec.h"
+#include "store/learning_store.h"
 
 namespace polku::store {
 
@@ -16,6 +17,22 @@ std::string_view WriteOutcomeName(WriteOutcome o) {
       return "ERASED";
   }
   return "UNKNOWN";
+}
+
+std::string_view FeedbackOutcomeName(FeedbackOutcome o) {
+  switch (o) {
+    case FeedbackOutcome::kShown:
+      return "shown";
+    case FeedbackOutcome::kAccepted:
+      return "accepted";
+    case FeedbackOutcome::kDismissed:
+      return "dismissed";
+    case FeedbackOutcome::kCompleted:
+      return "completed";
+    case FeedbackOutcome::kUnspecified:
+      break;
+  }
+  return "unspecified";
 }
 
 EventRecord MakeRecord(std::string_view tenant, const model::LearningEvent& e,

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "learning/profile.h"
 #include "model/learning_event.h"
 #include "model/tags.h"
 
@@ -55,6 +57,10 @@ struct EventRecord {
   std::string content_hash;  // model::ContentHash(event)
   std::string body_json;     // model::CanonicalJson(event)
   std::string tags_json;     // model::TagsJson(tags)
+  // The event's contribution to the learner's profile; null when the event
+  // is not to be profiled. Stores that implement LearningStore apply it in
+  // the transaction that accepts the event (learning_store.h).
+  std::shared_ptr<const learning::ProfileDelta> delta;
 };
 
 // Builds a record from a tagged event.

@@ -3,12 +3,21 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <unordered_map>
 
-#include "common/hashing.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "store/sqlite_util.h"
 
 namespace polku::store {
 namespace {
+
+using sqlite_internal::Exec;
+using sqlite_internal::LearnerHash;
+using sqlite_internal::RunDone;
+using sqlite_internal::SqlError;
+using sqlite_internal::Stmt;
+using sqlite_internal::Transaction;
 
 // Each entry migrates the schema from version i to i + 1. Never edit an
 // entry once released; append a new one.
@@ -38,65 +47,123 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (tenant, learner_hash)
     ) WITHOUT ROWID;
     )sql",
+    // 1 -> 2: what the core learns from events (sqlite_learning_store.cc),
+    // the catalogue, served recommendations, feedback, bandit arms and
+    // opt-outs. Small rows are WITHOUT ROWID tables clustered on the key the
+    // queries use; rows with blobs (profiles, activities, paths) keep a
+    // rowid so that the key b-tree stays dense.
+    R"sql(
+    CREATE TABLE profiles (
+      tenant        TEXT    NOT NULL,
+      learner_key   TEXT    NOT NULL,
+      org_unit      TEXT    NOT NULL,
+      role          TEXT    NOT NULL,
+      last_event_ms INTEGER NOT NULL,
+      data          BLOB    NOT NULL,
+      PRIMARY KEY (tenant, learner_key)
+    );
+    CREATE INDEX profiles_by_org_unit ON profiles (tenant, org_unit, learner_key);
+    CREATE TABLE activity_states (
+      tenant       TEXT    NOT NULL,
+      learner_key  TEXT    NOT NULL,
+      object_id    TEXT    NOT NULL,
+      first_ms     INTEGER NOT NULL,
+      last_ms      INTEGER NOT NULL,
+      completed_ms INTEGER NOT NULL,
+      events       INTEGER NOT NULL,
+      PRIMARY KEY (tenant, learner_key, object_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX activity_states_by_first
+      ON activity_states (tenant, learner_key, first_ms);
+    CREATE TABLE transitions (
+      tenant      TEXT    NOT NULL,
+      learner_key TEXT    NOT NULL,
+      from_object TEXT    NOT NULL,
+      to_object   TEXT    NOT NULL,
+      n           INTEGER NOT NULL,
+      PRIMARY KEY (tenant, learner_key, from_object, to_object)
+    ) WITHOUT ROWID;
+    CREATE TABLE cooccurrence (
+      tenant      TEXT    NOT NULL,
+      from_object TEXT    NOT NULL,
+      to_object   TEXT    NOT NULL,
+      n           INTEGER NOT NULL,
+      PRIMARY KEY (tenant, from_object, to_object)
+    ) WITHOUT ROWID;
+    CREATE TABLE learner_weeks (
+      tenant      TEXT    NOT NULL,
+      learner_key TEXT    NOT NULL,
+      week        INTEGER NOT NULL,
+      org_unit    TEXT    NOT NULL,
+      leadership  REAL    NOT NULL,
+      development REAL    NOT NULL,
+      events      INTEGER NOT NULL,
+      PRIMARY KEY (tenant, learner_key, week)
+    ) WITHOUT ROWID;
+    CREATE INDEX learner_weeks_by_week ON learner_weeks (tenant, week);
+    CREATE TABLE activities (
+      tenant  TEXT    NOT NULL,
+      id      TEXT    NOT NULL,
+      visible INTEGER NOT NULL,
+      data    BLOB    NOT NULL,
+      PRIMARY KEY (tenant, id)
+    );
+    CREATE TABLE paths (
+      tenant TEXT NOT NULL,
+      id     TEXT NOT NULL,
+      data   BLOB NOT NULL,
+      PRIMARY KEY (tenant, id)
+    );
+    CREATE TABLE catalogue_versions (
+      tenant  TEXT    NOT NULL PRIMARY KEY,
+      version INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE served_recommendations (
+      tenant            TEXT    NOT NULL,
+      recommendation_id TEXT    NOT NULL,
+      learner_key       TEXT    NOT NULL,
+      kind              TEXT    NOT NULL,
+      target_id         TEXT    NOT NULL,
+      segment           TEXT    NOT NULL,
+      position          INTEGER NOT NULL,
+      score             REAL    NOT NULL,
+      propensity        REAL    NOT NULL,
+      holdout           INTEGER NOT NULL,
+      served_ms         INTEGER NOT NULL,
+      PRIMARY KEY (tenant, recommendation_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX served_by_learner
+      ON served_recommendations (tenant, learner_key, served_ms);
+    CREATE TABLE feedback (
+      tenant            TEXT    NOT NULL,
+      recommendation_id TEXT    NOT NULL,
+      outcome           INTEGER NOT NULL,
+      learner_key       TEXT    NOT NULL,
+      at_ms             INTEGER NOT NULL,
+      kind              TEXT    NOT NULL,
+      target_id         TEXT    NOT NULL,
+      segment           TEXT    NOT NULL,
+      PRIMARY KEY (tenant, recommendation_id, outcome)
+    ) WITHOUT ROWID;
+    CREATE INDEX feedback_by_learner ON feedback (tenant, learner_key, at_ms);
+    CREATE TABLE bandit_arms (
+      tenant    TEXT    NOT NULL,
+      segment   TEXT    NOT NULL,
+      kind      TEXT    NOT NULL,
+      successes REAL    NOT NULL,
+      failures  REAL    NOT NULL,
+      shown     INTEGER NOT NULL,
+      PRIMARY KEY (tenant, segment, kind)
+    ) WITHOUT ROWID;
+    CREATE TABLE optouts (
+      tenant       TEXT    NOT NULL,
+      learner_hash TEXT    NOT NULL,
+      since_ms     INTEGER NOT NULL,
+      PRIMARY KEY (tenant, learner_hash)
+    ) WITHOUT ROWID;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
-
-absl::Status SqlError(sqlite3* db, std::string_view what) {
-  return absl::UnavailableError(
-      common::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
-}
-
-absl::Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err != nullptr ? err : "unknown error";
-    sqlite3_free(err);
-    return absl::UnavailableError(common::StrCat("sqlite: ", msg));
-  }
-  return absl::OkStatus();
-}
-
-// A prepared statement, finalised on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  void Bind(int i, std::string_view s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()),
-                      SQLITE_STATIC);
-  }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p == nullptr
-               ? std::string()
-               : std::string(
-                     reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
-std::string LearnerHash(std::string_view tenant, std::string_view learner) {
-  return common::Sha256Hex(common::StrCat(tenant, "\n", learner));
-}
 
 absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
   sqlite3* db = nullptr;
@@ -132,22 +199,19 @@ absl::Status Migrate(sqlite3* db) {
     return SqlError(db, "reading schema version");
   }
   int current = static_cast<int>(version.Int(0));
+  version.Reset();
   if (current > kSchemaVersion) {
     return absl::FailedPreconditionError(common::StrCat(
         "database schema version ", current, " is newer than this Polku (",
         kSchemaVersion, "); upgrade Polku or restore a backup"));
   }
   for (int v = current; v < kSchemaVersion; ++v) {
-    if (auto s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
-    absl::Status s = Exec(db, kMigrations[v]);
-    if (s.ok()) {
-      s = Exec(db, common::StrCat("PRAGMA user_version=", v + 1).c_str());
-    }
-    if (!s.ok()) {
-      Exec(db, "ROLLBACK").IgnoreError();
-      return s;
-    }
-    if (auto c = Exec(db, "COMMIT"); !c.ok()) return c;
+    Transaction tx(db);
+    POLKU_RETURN_IF_ERROR(tx.status());
+    POLKU_RETURN_IF_ERROR(Exec(db, kMigrations[v]));
+    POLKU_RETURN_IF_ERROR(
+        Exec(db, common::StrCat("PRAGMA user_version=", v + 1).c_str()));
+    POLKU_RETURN_IF_ERROR(tx.Commit());
   }
   return absl::OkStatus();
 }
@@ -182,6 +246,80 @@ struct SqliteEventStore::Request {
   bool done = false;
 };
 
+SqliteEventStore::CommitStatements::CommitStatements(sqlite3* db)
+    : insert_event(
+          db,
+          "INSERT INTO events (tenant, event_id, learner_key, "
+          "occurred_at_ms, received_at_ms, platform, verb, mode, object_id, "
+          "content_hash, body, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT (tenant, event_id) DO NOTHING"),
+      existing_hash(
+          db, "SELECT content_hash FROM events WHERE tenant=? AND event_id=?"),
+      tombstone(db,
+                "SELECT 1 FROM tombstones WHERE tenant=? AND learner_hash=?"),
+      optout(db, "SELECT 1 FROM optouts WHERE tenant=? AND learner_hash=?"),
+      get_profile(db,
+                  "SELECT data FROM profiles WHERE tenant=? AND learner_key=?"),
+      put_profile(db,
+                  "INSERT INTO profiles (tenant, learner_key, org_unit, role, "
+                  "last_event_ms, data) VALUES (?,?,?,?,?,?) "
+                  "ON CONFLICT (tenant, learner_key) DO UPDATE SET "
+                  "org_unit=excluded.org_unit, role=excluded.role, "
+                  "last_event_ms=excluded.last_event_ms, data=excluded.data"),
+      // `events` comes back as 1 exactly when the row was inserted: the
+      // learner's first touch of the activity.
+      touch_activity(
+          db,
+          "INSERT INTO activity_states (tenant, learner_key, object_id, "
+          "first_ms, last_ms, completed_ms, events) VALUES "
+          "(?1,?2,?3,?4,?4,?5,1) "
+          "ON CONFLICT (tenant, learner_key, object_id) DO UPDATE SET "
+          "first_ms=min(first_ms, excluded.first_ms), "
+          "last_ms=max(last_ms, excluded.last_ms), "
+          "completed_ms=CASE WHEN excluded.completed_ms=0 THEN completed_ms "
+          "WHEN completed_ms=0 THEN excluded.completed_ms "
+          "ELSE min(completed_ms, excluded.completed_ms) END, "
+          "events=events+1 RETURNING events"),
+      previous_activity(
+          db,
+          "SELECT object_id FROM activity_states "
+          "WHERE tenant=?1 AND learner_key=?2 AND first_ms<=?3 "
+          "AND object_id<>?4 ORDER BY first_ms DESC, object_id DESC LIMIT 1"),
+      add_transition(db,
+                     "INSERT INTO transitions (tenant, learner_key, "
+                     "from_object, to_object, n) VALUES (?,?,?,?,1) "
+                     "ON CONFLICT (tenant, learner_key, from_object, "
+                     "to_object) DO UPDATE SET n=n+1"),
+      add_cooccurrence(db,
+                       "INSERT INTO cooccurrence (tenant, from_object, "
+                       "to_object, n) VALUES (?,?,?,1) "
+                       "ON CONFLICT (tenant, from_object, to_object) "
+                       "DO UPDATE SET n=n+1"),
+      add_week(db,
+               "INSERT INTO learner_weeks (tenant, learner_key, week, "
+               "org_unit, leadership, development, events) "
+               "VALUES (?,?,?,?,?,?,?) "
+               "ON CONFLICT (tenant, learner_key, week) DO UPDATE SET "
+               "org_unit=CASE WHEN excluded.org_unit<>'' "
+               "THEN excluded.org_unit ELSE org_unit END, "
+               "leadership=leadership+excluded.leadership, "
+               "development=development+excluded.development, "
+               "events=events+excluded.events") {}
+
+bool SqliteEventStore::CommitStatements::ok() const {
+  return insert_event.ok() && existing_hash.ok() && tombstone.ok() &&
+         optout.ok() && get_profile.ok() && put_profile.ok() &&
+         touch_activity.ok() && previous_activity.ok() && add_transition.ok() &&
+         add_cooccurrence.ok() && add_week.ok();
+}
+
+absl::StatusOr<std::unique_ptr<SqliteEventStore::CommitStatements>>
+SqliteEventStore::PrepareCommitStatements(sqlite3* db) {
+  auto s = std::make_unique<CommitStatements>(db);
+  if (!s->ok()) return SqlError(db, "prepare");
+  return s;
+}
+
 int SqliteEventStore::SchemaVersion() { return kSchemaVersion; }
 
 absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
@@ -193,23 +331,41 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
     sqlite3_close(*writer);
     return s;
   }
+  // The projection touches several tables per event; a page cache that
+  // holds their hot pages keeps a group commit from re-reading them.
+  if (auto s = Exec(*writer, "PRAGMA cache_size=-65536"); !s.ok()) {
+    sqlite3_close(*writer);
+    return s;
+  }
+  auto statements = PrepareCommitStatements(*writer);
+  if (!statements.ok()) {
+    sqlite3_close(*writer);
+    return statements.status();
+  }
   auto reader = OpenDb(path, full);
   if (!reader.ok()) {
+    statements->reset();
     sqlite3_close(*writer);
     return reader.status();
   }
-  return std::unique_ptr<SqliteEventStore>(
-      new SqliteEventStore(*writer, *reader, std::move(options)));
+  return std::unique_ptr<SqliteEventStore>(new SqliteEventStore(
+      *writer, *reader, std::move(options), std::move(*statements)));
 }
 
 SqliteEventStore::SqliteEventStore(sqlite3* writer, sqlite3* reader,
-                                   Options options)
-    : writer_(writer), reader_(reader), options_(std::move(options)) {
+                                   Options options,
+                                   std::unique_ptr<CommitStatements> statements)
+    : writer_(writer),
+      reader_(reader),
+      options_(std::move(options)),
+      statements_(std::move(statements)),
+      cache_(std::make_unique<LearnerCache>()) {
   writer_thread_ = std::thread([this] { WriterLoop(); });
 }
 
 SqliteEventStore::~SqliteEventStore() {
   Close().IgnoreError();
+  statements_.reset();
   sqlite3_close(writer_);
   sqlite3_close(reader_);
 }
@@ -226,6 +382,12 @@ absl::Status SqliteEventStore::Close() {
   absl::MutexLock w(&writer_mu_);
   // Fold the WAL back into the main file so a copy of the file is complete.
   return Exec(writer_, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+absl::Status SqliteEventStore::CheckOpen() {
+  absl::MutexLock lock(&mu_);
+  if (closing_) return absl::FailedPreconditionError("store is closed");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<WriteOutcome>> SqliteEventStore::Append(
@@ -280,43 +442,54 @@ void SqliteEventStore::WriterLoop() {
 
 absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   const auto start = std::chrono::steady_clock::now();
-  if (auto s = Exec(writer_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-  Stmt insert(
-      writer_,
-      "INSERT INTO events (tenant, event_id, learner_key, "
-      "occurred_at_ms, received_at_ms, platform, verb, mode, object_id, "
-      "content_hash, body, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-      "ON CONFLICT (tenant, event_id) DO NOTHING");
-  Stmt existing(
-      writer_, "SELECT content_hash FROM events WHERE tenant=? AND event_id=?");
-  Stmt tombstone(writer_,
-                 "SELECT 1 FROM tombstones WHERE tenant=? AND learner_hash=?");
-  if (!insert.ok() || !existing.ok() || !tombstone.ok()) {
-    absl::Status s = SqlError(writer_, "prepare");
-    Exec(writer_, "ROLLBACK").IgnoreError();
-    return s;
-  }
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  CommitStatements& st = *statements_;
+  LearnerCache& cache = *cache_;
+  ++cache.group;
+  cache.touched.clear();
+  // A failed group leaves the cache holding what was rolled back.
+  struct ForgetUnlessCommitted {
+    LearnerCache& cache;
+    bool committed = false;
+    ~ForgetUnlessCommitted() {
+      if (!committed) cache.learners.clear();
+    }
+  } guard{cache};
   size_t records = 0;
   for (Request* req : group) {
     req->outcomes.clear();
     req->outcomes.reserve(req->records.size());
     for (const EventRecord& r : req->records) {
       ++records;
-      tombstone.Reset();
-      std::string learner_hash = LearnerHash(r.tenant, r.learner_key);
-      tombstone.Bind(1, r.tenant);
-      tombstone.Bind(2, learner_hash);
-      int rc = tombstone.Step();
-      if (rc == SQLITE_ROW) {
+      // Found without allocating once the key buffer has grown.
+      auto it = cache.learners.find(cache.KeyOf(r.tenant, r.learner_key));
+      if (it == cache.learners.end()) {
+        it = cache.learners.emplace(cache.key, GroupLearner()).first;
+        GroupLearner& l = it->second;
+        l.tenant = r.tenant;
+        l.learner_key = r.learner_key;
+        l.learner_hash = LearnerHash(r.tenant, r.learner_key);
+        st.tombstone.Bind(1, r.tenant);
+        st.tombstone.Bind(2, l.learner_hash);
+        const int rc = st.tombstone.Step();
+        st.tombstone.Reset();
+        if (rc == SQLITE_ROW) {
+          l.erased = true;
+        } else if (rc != SQLITE_DONE) {
+          return SqlError(writer_, "tombstone lookup");
+        }
+      }
+      if (it->second.last_group != cache.group) {
+        it->second.last_group = cache.group;
+        cache.touched.push_back(&it->second);
+      }
+      GroupLearner& learner = it->second;
+      if (learner.erased) {
         req->outcomes.push_back(WriteOutcome::kErased);
         continue;
       }
-      if (rc != SQLITE_DONE) {
-        absl::Status s = SqlError(writer_, "tombstone lookup");
-        Exec(writer_, "ROLLBACK").IgnoreError();
-        return s;
-      }
-      insert.Reset();
+      Stmt& insert = st.insert_event;
       insert.Bind(1, r.tenant);
       insert.Bind(2, r.event_id);
       insert.Bind(3, r.learner_key);
@@ -329,32 +502,35 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
       insert.Bind(10, r.content_hash);
       insert.Bind(11, r.body_json);
       insert.Bind(12, r.tags_json);
-      if (insert.Step() != SQLITE_DONE) {
-        absl::Status s = SqlError(writer_, "insert");
-        Exec(writer_, "ROLLBACK").IgnoreError();
-        return s;
-      }
-      if (sqlite3_changes(writer_) == 1) {
+      const int rc = insert.Step();
+      const int changes = sqlite3_changes(writer_);
+      insert.Reset();
+      if (rc != SQLITE_DONE) return SqlError(writer_, "insert");
+      if (changes == 1) {
         req->outcomes.push_back(WriteOutcome::kAccepted);
+        if (r.delta != nullptr) POLKU_RETURN_IF_ERROR(Project(r, learner));
         continue;
       }
-      existing.Reset();
+      Stmt& existing = st.existing_hash;
       existing.Bind(1, r.tenant);
       existing.Bind(2, r.event_id);
       if (existing.Step() != SQLITE_ROW) {
         absl::Status s = SqlError(writer_, "duplicate lookup");
-        Exec(writer_, "ROLLBACK").IgnoreError();
+        existing.Reset();
         return s;
       }
-      req->outcomes.push_back(existing.Text(0) == r.content_hash
-                                  ? WriteOutcome::kDuplicate
-                                  : WriteOutcome::kConflict);
+      const bool same = existing.View(0) == r.content_hash;
+      existing.Reset();
+      req->outcomes.push_back(same ? WriteOutcome::kDuplicate
+                                   : WriteOutcome::kConflict);
     }
   }
-  if (auto s = Exec(writer_, "COMMIT"); !s.ok()) {
-    Exec(writer_, "ROLLBACK").IgnoreError();
-    return s;
+  for (GroupLearner* learner : cache.touched) {
+    POLKU_RETURN_IF_ERROR(FlushLearner(*learner));
   }
+  POLKU_RETURN_IF_ERROR(tx.Commit());
+  guard.committed = true;
+  cache.Trim(options_.learner_cache_size);
   if (options_.on_commit) {
     CommitStats stats;
     stats.records = records;
@@ -411,78 +587,50 @@ absl::StatusOr<std::vector<EventRecord>> SqliteEventStore::ListByLearner(
 
 absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
     std::string_view tenant, std::string_view learner_key, int64_t now_ms) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (closing_) return absl::FailedPreconditionError("store is closed");
-  }
+  POLKU_RETURN_IF_ERROR(CheckOpen());
   absl::MutexLock w(&writer_mu_);
-  if (auto s = Exec(writer_, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
   Stmt del(writer_, "DELETE FROM events WHERE tenant=? AND learner_key=?");
   Stmt tomb(writer_,
             "INSERT INTO tombstones (tenant, learner_hash, erased_at_ms) "
             "VALUES (?,?,?) ON CONFLICT DO NOTHING");
-  if (!del.ok() || !tomb.ok()) {
-    absl::Status s = SqlError(writer_, "prepare");
-    Exec(writer_, "ROLLBACK").IgnoreError();
-    return s;
-  }
+  if (!del.ok() || !tomb.ok()) return SqlError(writer_, "prepare");
   del.Bind(1, tenant);
   del.Bind(2, learner_key);
-  if (del.Step() != SQLITE_DONE) {
-    absl::Status s = SqlError(writer_, "erase");
-    Exec(writer_, "ROLLBACK").IgnoreError();
-    return s;
-  }
-  int64_t deleted = sqlite3_changes(writer_);
-  std::string hash = LearnerHash(tenant, learner_key);
+  if (del.Step() != SQLITE_DONE) return SqlError(writer_, "erase");
+  const int64_t deleted = sqlite3_changes(writer_);
+  const std::string hash = LearnerHash(tenant, learner_key);
   tomb.Bind(1, tenant);
   tomb.Bind(2, hash);
   tomb.Bind(3, now_ms);
-  if (tomb.Step() != SQLITE_DONE) {
-    absl::Status s = SqlError(writer_, "tombstone");
-    Exec(writer_, "ROLLBACK").IgnoreError();
-    return s;
-  }
-  if (auto s = Exec(writer_, "COMMIT"); !s.ok()) {
-    Exec(writer_, "ROLLBACK").IgnoreError();
-    return s;
-  }
+  POLKU_RETURN_IF_ERROR(RunDone(writer_, tomb, "tombstone"));
+  POLKU_RETURN_IF_ERROR(EraseLearnerState(tenant, learner_key));
+  cache_->Forget(tenant, learner_key);
+  POLKU_RETURN_IF_ERROR(tx.Commit());
   return deleted;
 }
 
 absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
     std::string_view tenant) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (closing_) return absl::FailedPreconditionError("store is closed");
-  }
+  POLKU_RETURN_IF_ERROR(CheckOpen());
   absl::MutexLock w(&writer_mu_);
   sqlite3* const db = writer_;
-  if (auto s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  Transaction tx(db);
+  POLKU_RETURN_IF_ERROR(tx.status());
   Stmt del(db, "DELETE FROM events WHERE tenant=?");
   Stmt tomb(db, "DELETE FROM tombstones WHERE tenant=?");
-  if (!del.ok() || !tomb.ok()) {
-    absl::Status s = SqlError(db, "prepare");
-    Exec(db, "ROLLBACK").IgnoreError();
-    return s;
-  }
+  if (!del.ok() || !tomb.ok()) return SqlError(db, "prepare");
   del.Bind(1, tenant);
   if (del.Step() != SQLITE_DONE) {
-    absl::Status s = SqlError(db, "delete tenant events");
-    Exec(db, "ROLLBACK").IgnoreError();
-    return s;
+    return SqlError(db, "delete tenant events");
   }
-  int64_t deleted = sqlite3_changes(db);
+  const int64_t deleted = sqlite3_changes(db);
   tomb.Bind(1, tenant);
-  if (tomb.Step() != SQLITE_DONE) {
-    absl::Status s = SqlError(db, "delete tenant tombstones");
-    Exec(db, "ROLLBACK").IgnoreError();
-    return s;
-  }
-  if (auto s = Exec(db, "COMMIT"); !s.ok()) {
-    Exec(db, "ROLLBACK").IgnoreError();
-    return s;
-  }
+  POLKU_RETURN_IF_ERROR(RunDone(db, tomb, "delete tenant tombstones"));
+  POLKU_RETURN_IF_ERROR(DeleteTenantState(tenant));
+  cache_->learners.clear();
+  POLKU_RETURN_IF_ERROR(tx.Commit());
   return deleted;
 }
 

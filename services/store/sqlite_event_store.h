@@ -9,23 +9,31 @@
 //   after its transaction committed.
 // - The schema is versioned (PRAGMA user_version) and migrated at open.
 // - Erasure tombstones hold a SHA-256 of (tenant, learner key), never the key.
+// - It is also the LearningStore: the projection of each accepted record's
+//   ProfileDelta (profile, activity states, transitions, co-occurrence,
+//   learner weeks) is written in the group's transaction; profiles touched
+//   in a group are read and written once per group. Catalogue, served,
+//   feedback and opt-out writes take the writer connection between group
+//   commits; every read uses the reader connection.
 // Thread-safe.
 #ifndef POLKU_STORE_SQLITE_EVENT_STORE_H_
 #define POLKU_STORE_SQLITE_EVENT_STORE_H_
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "store/event_store.h"
+#include "store/learning_store.h"
 
 struct sqlite3;
 
 namespace polku::store {
 
-class SqliteEventStore final : public EventStore {
+class SqliteEventStore final : public EventStore, public LearningStore {
  public:
   enum class Durability { kFull, kNormal };
   struct Options {
@@ -33,6 +41,11 @@ class SqliteEventStore final : public EventStore {
     // Most records committed in one transaction.
     size_t max_group_records = 20000;
     CommitObserver on_commit;  // may be empty
+    // Learners whose projection state (erased or not, opted out or not,
+    // profile) stays in memory between group commits, so that a learner
+    // seen again is not read and decoded again. Least recently touched
+    // learners are dropped first.
+    size_t learner_cache_size = 50000;
   };
 
   // Opens (creating if needed) the database at `path` and migrates it.
@@ -60,18 +73,113 @@ class SqliteEventStore final : public EventStore {
   absl::StatusOr<int64_t> DeleteTenant(std::string_view tenant) override;
   absl::Status Close() override;
 
+  // --- LearningStore --------------------------------------------------
+  // Callbacks (ForEachProfile, ForEachCompletionSequence) run without any
+  // lock held, in chunks, so they may call back into the store; a
+  // concurrent write may or may not be seen by a later chunk.
+  absl::StatusOr<std::optional<learning::Profile>> GetProfile(
+      std::string_view tenant, std::string_view learner_key) override;
+  absl::Status ForEachProfile(
+      std::string_view tenant, std::string_view org_unit,
+      const std::function<void(std::string_view learner_key,
+                               const learning::Profile&)>& fn) override;
+  absl::StatusOr<std::vector<ActivityState>> GetActivityStates(
+      std::string_view tenant, std::string_view learner_key) override;
+  absl::StatusOr<std::vector<std::pair<std::string, double>>> NextActivities(
+      std::string_view tenant, absl::Span<const std::string> from,
+      size_t limit) override;
+  absl::StatusOr<std::vector<LearnerWeek>> ListWeeks(
+      std::string_view tenant, std::string_view org_unit,
+      int64_t from_week) override;
+  absl::Status ForEachCompletionSequence(
+      std::string_view tenant,
+      const std::function<void(std::string_view learner_key,
+                               const std::vector<std::string>& completed)>& fn)
+      override;
+  absl::Status UpsertActivities(
+      std::string_view tenant,
+      absl::Span<const learning::Activity> activities) override;
+  absl::Status UpsertPaths(
+      std::string_view tenant,
+      absl::Span<const learning::LearningPath> paths) override;
+  // A page_size of 0 means kDefaultPageSize; larger than kMaxPageSize is
+  // clamped. A malformed token is kInvalidArgument "page_token: is
+  // malformed".
+  absl::StatusOr<Page<learning::Activity>> ListActivities(
+      std::string_view tenant, size_t page_size,
+      std::string_view page_token) override;
+  absl::StatusOr<Page<learning::LearningPath>> ListPaths(
+      std::string_view tenant, size_t page_size,
+      std::string_view page_token) override;
+  absl::StatusOr<learning::CatalogueFile> LoadCatalogue(
+      std::string_view tenant) override;
+  // 0 for a tenant that never had a catalogue. Each upsert sets it to
+  // max(previous + 1, wall-clock milliseconds), so it also changes after a
+  // DeleteTenant and a new upload.
+  absl::StatusOr<int64_t> CatalogueVersion(std::string_view tenant) override;
+  absl::Status RecordServed(
+      std::string_view tenant,
+      absl::Span<const ServedRecommendation> served) override;
+  absl::StatusOr<std::optional<ServedRecommendation>> GetServed(
+      std::string_view tenant, std::string_view recommendation_id) override;
+  // kInvalidArgument "outcome: is required" for kUnspecified.
+  absl::Status RecordFeedback(std::string_view tenant,
+                              const FeedbackRecord& feedback) override;
+  absl::StatusOr<std::vector<FeedbackRecord>> ListFeedback(
+      std::string_view tenant, std::string_view learner_key,
+      int64_t since_ms) override;
+  absl::StatusOr<std::vector<BanditArm>> GetBandit(
+      std::string_view tenant) override;
+  // Opting out keeps the profile as it is (ExportLearnerState still shows
+  // it; EraseLearner removes it) and stops every projection of the
+  // learner's new events; opting back in resumes them.
+  absl::Status SetOptOut(std::string_view tenant, std::string_view learner_key,
+                         bool opted_out, int64_t now_ms) override;
+  absl::StatusOr<bool> IsOptedOut(std::string_view tenant,
+                                  std::string_view learner_key) override;
+  absl::StatusOr<LearnerState> ExportLearnerState(
+      std::string_view tenant, std::string_view learner_key) override;
+
+  static constexpr size_t kDefaultPageSize = 100;
+  static constexpr size_t kMaxPageSize = 1000;
+
   // The schema version this binary writes.
   static int SchemaVersion();
 
  private:
   struct Request;
-  SqliteEventStore(sqlite3* writer, sqlite3* reader, Options options);
+  struct CommitStatements;  // prepared once on writer_
+  struct GroupLearner;      // one learner's projection state
+  struct LearnerCache;      // GroupLearners kept between group commits
+  SqliteEventStore(sqlite3* writer, sqlite3* reader, Options options,
+                   std::unique_ptr<CommitStatements> statements);
   void WriterLoop();
   absl::Status CommitGroup(std::deque<Request*>& group);
+  // Applies an accepted record's delta (r.delta != nullptr) inside the
+  // group's transaction (sqlite_learning_store.cc).
+  absl::Status Project(const EventRecord& r, GroupLearner& learner);
+  // Writes what the group's projection kept in memory (profiles, weeks)
+  // for one learner, before COMMIT.
+  absl::Status FlushLearner(GroupLearner& learner);
+  // The learner-state part of EraseLearner and DeleteTenant, inside their
+  // transactions.
+  absl::Status EraseLearnerState(std::string_view tenant,
+                                 std::string_view learner_key);
+  absl::Status DeleteTenantState(std::string_view tenant);
+  // kFailedPrecondition once Close() began.
+  absl::Status CheckOpen();
+  static absl::StatusOr<std::unique_ptr<CommitStatements>>
+  PrepareCommitStatements(sqlite3* db);
 
-  sqlite3* const writer_;  // used only by the writer thread (and Erase)
+  sqlite3* const writer_;  // guarded by writer_mu_
   sqlite3* const reader_;  // guarded by reader_mu_
   const Options options_;
+  // Guarded by writer_mu_; finalised before the connections close.
+  std::unique_ptr<CommitStatements> statements_;
+  // Guarded by writer_mu_. Whatever changes erasure, opt-out or profiles
+  // outside a group commit forgets the learners it touched; a failed
+  // commit forgets everything.
+  std::unique_ptr<LearnerCache> cache_;
 
   absl::Mutex mu_;
   std::deque<Request*> queue_ ABSL_GUARDED_BY(mu_);

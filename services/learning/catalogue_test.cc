@@ -1,0 +1,120 @@
+#include "learning/catalogue.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/field_error.h"
+#include "learning/test_support.h"
+
+namespace polku::learning {
+namespace {
+
+using model::Mode;
+using model::ObjectType;
+using ::testing::HasSubstr;
+
+TEST(Catalogue, AStepNamingAnUnknownActivityIsAnError) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("a", ObjectType::kCourse, Mode::kStructured)};
+  LearningPath p;
+  p.id = "p";
+  p.steps = {{"a", Mode::kStructured, {}, false},
+             {"missing", Mode::kSelfDirected, {}, false}};
+  auto c = Catalogue::Build(acts, {p});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(common::ErrorField(c.status()), "paths[0].steps[1].activity_id");
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("\"missing\""));
+}
+
+TEST(Catalogue, ValidationNamesTheField) {
+  Activity a = testing::MakeActivity("a", ObjectType::kCourse,
+                                     Mode::kStructured);
+  EXPECT_TRUE(ValidateActivity(a).ok());
+  Activity no_id = a;
+  no_id.id.clear();
+  EXPECT_EQ(common::ErrorField(ValidateActivity(no_id)), "id");
+  Activity bad_url = a;
+  bad_url.url = "javascript:alert(1)";
+  EXPECT_EQ(common::ErrorField(ValidateActivity(bad_url)), "url");
+  Activity no_type = a;
+  no_type.type = ObjectType::kUnspecified;
+  EXPECT_EQ(common::ErrorField(ValidateActivity(no_type)), "type");
+  Activity many = a;
+  many.competencies.assign(kMaxTags + 1, "x");
+  EXPECT_EQ(common::ErrorField(ValidateActivity(many)), "competencies");
+}
+
+TEST(Catalogue, IndexesPathsAndComposition) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("a", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("b", ObjectType::kCommunity, Mode::kSelfDirected),
+      testing::MakeActivity("h", ObjectType::kWorkAssignment,
+                            Mode::kSelfDirected)};
+  acts[2].visible = false;
+  LearningPath p;
+  p.id = "p";
+  p.steps = {{"a", Mode::kStructured, {"b"}, false}};
+  auto c = Catalogue::Build(acts, {p});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ((*c)->PathsWithActivity("a").size(), 1u);
+  EXPECT_EQ((*c)->PathsWithActivity("b").size(), 1u);  // an alternative
+  EXPECT_TRUE((*c)->PathsWithActivity("h").empty());
+  Catalogue::Composition comp = (*c)->Compose();
+  EXPECT_EQ(comp.visible, 2u);  // the hidden one does not count
+  EXPECT_EQ(comp.structured, 1u);
+  EXPECT_EQ(comp.self_directed, 1u);
+  EXPECT_EQ(comp.social, 1u);
+  EXPECT_EQ(comp.at_work, 0u);
+}
+
+TEST(CatalogueFile, TheShippedExampleLoadsAndBuilds) {
+  std::ifstream in(POLKU_SOURCE_DIR "/deploy/config/catalogue.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto file = ParseCatalogueYaml(text.str(), "catalogue.yaml");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_GE(file->activities.size(), 10u);
+  EXPECT_GE(file->paths.size(), 2u);
+  auto c = Catalogue::Build(file->activities, file->paths);
+  ASSERT_TRUE(c.ok()) << c.status();
+  // Every path mixes structured and self-directed steps.
+  for (const LearningPath& p : (*c)->paths()) {
+    bool structured = false;
+    bool self_directed = false;
+    for (const PathStep& s : p.steps) {
+      structured = structured || s.mode == Mode::kStructured;
+      self_directed = self_directed || s.mode == Mode::kSelfDirected;
+    }
+    EXPECT_TRUE(structured && self_directed) << p.id;
+  }
+}
+
+TEST(CatalogueFile, ErrorsNameTheFileEntryAndField) {
+  auto bad_type = ParseCatalogueYaml(
+      "activities:\n  - {id: a, type: SPACESHIP}\n", "cat.yaml");
+  ASSERT_FALSE(bad_type.ok());
+  EXPECT_THAT(std::string(bad_type.status().message()),
+              HasSubstr("cat.yaml: activities[0].type: unknown activity type "
+                        "\"SPACESHIP\""));
+  auto bad_mode = ParseCatalogueYaml(
+      "activities:\n  - {id: a, type: COURSE, mode: SOMETIMES}\n", "cat.yaml");
+  EXPECT_THAT(std::string(bad_mode.status().message()),
+              HasSubstr("activities[0].mode: unknown mode"));
+  auto bad_key = ParseCatalogueYaml("courses: []\n", "cat.yaml");
+  EXPECT_THAT(std::string(bad_key.status().message()),
+              HasSubstr("courses: is not a known key"));
+  auto bad_yaml = ParseCatalogueYaml("activities: [\n", "cat.yaml");
+  EXPECT_EQ(bad_yaml.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad_yaml.status().message()), HasSubstr("cat.yaml:"));
+  auto no_url = ParseCatalogueYaml(
+      "activities:\n  - {id: a, type: COURSE, url: ftp://x}\n", "cat.yaml");
+  EXPECT_THAT(std::string(no_url.status().message()),
+              HasSubstr("activities[0].url: must be an http or https URL"));
+}
+
+}  // namespace
+}  // namespace polku::learning

@@ -1,0 +1,667 @@
+#include "learning/recommender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <unordered_map>
+
+#include "common/hashing.h"
+#include "common/str_cat.h"
+#include "learning/texts.h"
+
+namespace polku::learning {
+namespace {
+
+constexpr double kMsPerDay = 86400000.0;
+constexpr int kPropensityDraws = 64;
+
+using model::Mode;
+using model::ObjectType;
+
+size_t S(Signal s) { return static_cast<size_t>(s); }
+
+// One candidate before ranking.
+struct Candidate {
+  NudgeKind kind = NudgeKind::kUnspecified;
+  std::string target_id;
+  bool target_is_path = false;
+  std::string title;
+  std::string context;  // path title, course just finished
+  double relevance = 0;
+  // Where the target moves the balance: +1 toward learning leadership,
+  // -1 toward competence development, 0 neither or both.
+  double direction = 0;
+  std::string reason_code;
+  const Latest* evidence = nullptr;
+};
+
+double DirectionOfMode(Mode m) {
+  switch (m) {
+    case Mode::kSelfDirected:
+      return 1;
+    case Mode::kStructured:
+      return -1;
+    default:
+      return 0;
+  }
+}
+
+// A self-contained random stream, so results do not depend on the
+// standard library's distribution implementations.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : engine_(seed) {}
+  double Uniform() {  // (0, 1)
+    return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53;
+  }
+  double Normal() {
+    const double u = Uniform();
+    const double v = Uniform();
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * M_PI * v);
+  }
+  // Marsaglia and Tsang's method; shape >= 1 here (Beta(1 + s, 1 + f)).
+  double Gamma(double shape) {
+    if (shape < 1) {
+      return Gamma(shape + 1) * std::pow(Uniform(), 1.0 / shape);
+    }
+    const double d = shape - 1.0 / 3.0;
+    const double c = 1.0 / std::sqrt(9.0 * d);
+    for (;;) {
+      double x;
+      double v;
+      do {
+        x = Normal();
+        v = 1.0 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const double u = Uniform();
+      if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+      if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return d * v;
+    }
+  }
+  double Beta(double a, double b) {
+    const double x = Gamma(a);
+    const double y = Gamma(b);
+    return x / (x + y);
+  }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+class Generator {
+ public:
+  Generator(const RecommenderConfig& config, const RecommendInput& in)
+      : config_(config), in_(in), catalogue_(*in.catalogue) {
+    if (in.profile != nullptr) {
+      view_ = ViewAt(config.profile, *in.profile, in.now_ms);
+    }
+  }
+
+  std::vector<Candidate> Run() {
+    Paths();
+    if (in_.profile != nullptr) {
+      ApplyAtWork();
+      ShareWithCommunity();
+      Reflect();
+      ExploreFutureSkill();
+      ChooseYourNextStep();
+    }
+    Required();
+    Similar();
+    Goals();
+    return std::move(out_);
+  }
+
+ private:
+  bool Completed(std::string_view id) const {
+    auto it = in_.touched.find(std::string(id));
+    return it != in_.touched.end() && it->second.completed_ms != 0;
+  }
+  bool Touched(std::string_view id) const {
+    return in_.touched.count(std::string(id)) > 0;
+  }
+  // A visible activity the learner has not completed nor dismissed.
+  const Activity* Offerable(std::string_view id) const {
+    const Activity* a = catalogue_.FindActivity(id);
+    if (a == nullptr || !a->visible || Completed(id) ||
+        in_.dismissed.count(a->id) > 0) {
+      return nullptr;
+    }
+    return a;
+  }
+  const Latest* LatestOf(Signal s) const {
+    if (in_.profile == nullptr) return nullptr;
+    const Latest& l = in_.profile->latest[S(s)];
+    return l.at_ms == 0 ? nullptr : &l;
+  }
+  double Signals(Signal s) const { return view_.signals[S(s)]; }
+  int64_t Count(Signal s) const {
+    return in_.profile == nullptr ? 0 : in_.profile->sums.counts[S(s)];
+  }
+
+  void Add(NudgeKind kind, const Activity& a, double relevance,
+           std::string reason, const Latest* evidence,
+           std::string context = "") {
+    Candidate c;
+    c.kind = kind;
+    c.target_id = a.id;
+    c.title = a.title.empty() ? a.id : a.title;
+    c.context = std::move(context);
+    c.relevance = relevance;
+    c.direction = DirectionOfMode(a.mode);
+    c.reason_code = std::move(reason);
+    c.evidence = evidence;
+    out_.push_back(std::move(c));
+  }
+
+  // The activities that share a competency or a goal with `ref`, scored
+  // by overlap (0 when none).
+  static double Overlap(const Activity* ref, const Activity& a) {
+    if (ref == nullptr) return 0;
+    double n = 0;
+    for (const auto& c : a.competencies) {
+      n += std::count(ref->competencies.begin(), ref->competencies.end(), c);
+    }
+    for (const auto& g : a.goal_ids) {
+      n += std::count(ref->goal_ids.begin(), ref->goal_ids.end(), g);
+    }
+    return n;
+  }
+
+  // Best few offerable activities of the given types, related to `ref`
+  // first, untouched before touched.
+  std::vector<const Activity*> OfTypes(std::initializer_list<ObjectType> types,
+                                       const Activity* ref, size_t limit,
+                                       bool self_enrol_only = false) const {
+    std::vector<std::pair<double, const Activity*>> found;
+    for (size_t i : catalogue_.Visible()) {
+      const Activity& a = catalogue_.activities()[i];
+      if (std::find(types.begin(), types.end(), a.type) == types.end() &&
+          types.size() != 0) {
+        continue;
+      }
+      if (self_enrol_only && !a.self_enrol) continue;
+      if (Offerable(a.id) == nullptr) continue;
+      double rank = Overlap(ref, a) * 2 + (Touched(a.id) ? 0 : 1);
+      found.emplace_back(rank, &a);
+    }
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& x, const auto& y) {
+                       return x.first > y.first;
+                     });
+    std::vector<const Activity*> out;
+    for (size_t i = 0; i < found.size() && out.size() < limit; ++i) {
+      out.push_back(found[i].second);
+    }
+    return out;
+  }
+
+  void Paths() {
+    bool any_path_offered = false;
+    for (size_t pi = 0; pi < catalogue_.paths().size(); ++pi) {
+      const LearningPath& p = catalogue_.paths()[pi];
+      size_t touched = 0;
+      size_t completed = 0;
+      const PathStep* next = nullptr;
+      for (const PathStep& step : p.steps) {
+        bool step_done = Completed(step.activity_id);
+        bool step_touched = Touched(step.activity_id);
+        for (const auto& alt : step.alternative_activity_ids) {
+          step_done = step_done || Completed(alt);
+          step_touched = step_touched || Touched(alt);
+        }
+        touched += step_touched ? 1 : 0;
+        completed += step_done ? 1 : 0;
+        if (!step_done && !step.optional && next == nullptr) next = &step;
+      }
+      if (next == nullptr) continue;  // path finished
+      const double progress =
+          static_cast<double>(completed) / static_cast<double>(p.steps.size());
+      const std::string title = p.title.empty() ? p.id : p.title;
+      if (completed >= 1 || touched >= 2) {
+        // On the path: the next step (or a visible alternative of it).
+        const Activity* a = Offerable(next->activity_id);
+        for (size_t k = 0; a == nullptr &&
+                           k < next->alternative_activity_ids.size();
+             ++k) {
+          a = Offerable(next->alternative_activity_ids[k]);
+        }
+        if (a == nullptr) continue;
+        const Latest* ev = PathEvidence(p);
+        Add(NudgeKind::kContinuePath, *a, 0.75 + 0.25 * progress,
+            "continue_path.next_step", ev, title);
+        if (next->mode != Mode::kUnspecified) {
+          out_.back().direction = DirectionOfMode(next->mode);
+        }
+        any_path_offered = true;
+      } else if (touched == 1) {
+        // Took one activity of the path on its own.
+        AddPath(p, 0.6, "turn_course_into_path.member", PathEvidence(p));
+        any_path_offered = true;
+      }
+    }
+    if (!any_path_offered && in_.touched.empty()) {
+      // No history: paths to start from.
+      for (const LearningPath& p : catalogue_.paths()) {
+        AddPath(p, 0.3, "turn_course_into_path.start", nullptr);
+      }
+    }
+  }
+
+  void AddPath(const LearningPath& p, double relevance, std::string reason,
+               const Latest* evidence) {
+    // Only a path with a visible step still to take.
+    double dir = 0;
+    bool offerable = false;
+    for (const PathStep& step : p.steps) {
+      if (Offerable(step.activity_id) != nullptr) offerable = true;
+      dir += DirectionOfMode(step.mode);
+    }
+    if (!offerable || in_.dismissed.count(p.id) > 0) return;
+    Candidate c;
+    c.kind = NudgeKind::kTurnCourseIntoPath;
+    c.target_id = p.id;
+    c.target_is_path = true;
+    c.title = p.title.empty() ? p.id : p.title;
+    c.relevance = relevance;
+    c.direction = p.steps.empty() ? 0 : dir / p.steps.size();
+    c.reason_code = std::move(reason);
+    c.evidence = evidence;
+    out_.push_back(std::move(c));
+  }
+
+  // The latest completion or activity on one of the path's steps.
+  const Latest* PathEvidence(const LearningPath& p) const {
+    for (Signal s : {Signal::kCompletion, Signal::kActivity}) {
+      const Latest* l = LatestOf(s);
+      if (l == nullptr) continue;
+      for (const PathStep& step : p.steps) {
+        if (step.activity_id == l->object_id) return l;
+      }
+    }
+    return nullptr;
+  }
+
+  void ApplyAtWork() {
+    const Latest* done = LatestOf(Signal::kFormalCompletion);
+    if (done == nullptr) return;
+    const double age_days = (in_.now_ms - done->at_ms) / kMsPerDay;
+    if (age_days < 0 || age_days > config_.apply_window_days) return;
+    const Latest* work = LatestOf(Signal::kAtWork);
+    if (work != nullptr && !work->IsOlderThan(*done)) return;
+    const Activity* course = catalogue_.FindActivity(done->object_id);
+    const std::string context =
+        course != nullptr && !course->title.empty() ? course->title
+                                                    : done->object_id;
+    for (const Activity* a :
+         OfTypes({ObjectType::kWorkAssignment}, course, 1)) {
+      Add(NudgeKind::kApplyAtWork, *a,
+          0.85 + 0.1 * std::min(1.0, Overlap(course, *a)),
+          "apply_at_work.after_formal_completion", done, context);
+      out_.back().direction = 1;
+    }
+  }
+
+  void ShareWithCommunity() {
+    if (Count(Signal::kCompletion) < 1) return;
+    const double activity = Signals(Signal::kActivity);
+    if (activity <= 0) return;
+    const double share = Signals(Signal::kSocial) / activity;
+    if (share >= config_.social_share_low) return;
+    const Latest* done = LatestOf(Signal::kCompletion);
+    const Activity* ref =
+        done == nullptr ? nullptr : catalogue_.FindActivity(done->object_id);
+    for (const Activity* a :
+         OfTypes({ObjectType::kCommunity, ObjectType::kDiscussion,
+                  ObjectType::kMentoring},
+                 ref, 1)) {
+      Add(NudgeKind::kShareWithCommunity, *a,
+          0.55 + 0.2 * (config_.social_share_low - share) /
+                     config_.social_share_low,
+          "share_with_community.little_social", done);
+      out_.back().direction = 1;
+    }
+  }
+
+  void Reflect() {
+    if (Count(Signal::kCompletion) < config_.reflect_after) return;
+    if (Signals(Signal::kReflection) >= 0.5) return;
+    const Latest* done = LatestOf(Signal::kCompletion);
+    const Activity* ref =
+        done == nullptr ? nullptr : catalogue_.FindActivity(done->object_id);
+    for (const Activity* a :
+         OfTypes({ObjectType::kReflection, ObjectType::kEvidence,
+                  ObjectType::kNote, ObjectType::kLearningPlan},
+                 ref, 1)) {
+      Add(NudgeKind::kReflect, *a, 0.75, "reflect.many_completions", done);
+      out_.back().direction = 1;
+    }
+  }
+
+  void ExploreFutureSkill() {
+    if (Count(Signal::kReactive) < 3 || Signals(Signal::kProactive) >= 0.5) {
+      return;
+    }
+    if (view_.mean[static_cast<size_t>(model::Dimension::kOrientation)] >
+        -0.2) {
+      return;
+    }
+    const Latest* ev = LatestOf(Signal::kReactive);
+    size_t added = 0;
+    for (size_t i : catalogue_.Visible()) {
+      const Activity& a = catalogue_.activities()[i];
+      if (a.goal_ids.empty() || a.mode == Mode::kStructured || Touched(a.id) ||
+          Offerable(a.id) == nullptr) {
+        continue;
+      }
+      Add(NudgeKind::kExploreFutureSkill, a, 0.7,
+          "explore_future_skill.all_reactive", ev);
+      out_.back().direction = 1;
+      if (++added == 2) break;
+    }
+  }
+
+  void ChooseYourNextStep() {
+    if (Count(Signal::kAssigned) < 3 || Signals(Signal::kSelfChosen) >= 0.5) {
+      return;
+    }
+    const Latest* ev = LatestOf(Signal::kAssigned);
+    for (const Activity* a : OfTypes({}, nullptr, config_.choices, true)) {
+      if (Touched(a->id)) continue;
+      Add(NudgeKind::kChooseYourNextStep, *a, 0.7,
+          "choose_your_next_step.all_assigned", ev);
+      out_.back().direction = 1;
+    }
+  }
+
+  void Required() {
+    const bool above = view_.position == BandPosition::kAbove;
+    for (size_t i : catalogue_.Visible()) {
+      const Activity& a = catalogue_.activities()[i];
+      if (!a.required || Offerable(a.id) == nullptr) continue;
+      double relevance = 0.4;
+      std::string reason = "complete_required.missing";
+      if (Touched(a.id)) {
+        relevance = 0.9;
+        reason = "complete_required.started";
+      } else if (above) {
+        relevance = 0.8;
+        reason = "complete_required.only_self_directed";
+      }
+      Add(NudgeKind::kCompleteRequired, a, relevance, std::move(reason),
+          above ? LatestOf(Signal::kSelfDirected) : nullptr);
+      out_.back().direction = -1;
+    }
+  }
+
+  void Similar() {
+    if (in_.next_after_similar.empty()) return;
+    const double top = std::max(1.0, in_.next_after_similar.front().second);
+    const Latest* ev = LatestOf(Signal::kActivity);
+    size_t added = 0;
+    for (const auto& [id, n] : in_.next_after_similar) {
+      const Activity* a = Offerable(id);
+      if (a == nullptr || Touched(id)) continue;
+      Add(NudgeKind::kNextAfterSimilar, *a, 0.3 + 0.5 * (n / top),
+          "next_after_similar.cooccurrence", ev);
+      if (++added == 10) break;
+    }
+  }
+
+  void Goals() {
+    std::unordered_map<std::string, int> goals;
+    for (const auto& [id, touch] : in_.touched) {
+      if (const Activity* a = catalogue_.FindActivity(id)) {
+        for (const auto& g : a->goal_ids) ++goals[g];
+      }
+      for (size_t pi : catalogue_.PathsWithActivity(id)) {
+        const std::string& g = catalogue_.paths()[pi].goal_id;
+        if (!g.empty()) ++goals[g];
+      }
+    }
+    if (goals.empty()) return;
+    const Latest* ev = LatestOf(Signal::kGoalLinked);
+    size_t added = 0;
+    for (size_t i : catalogue_.Visible()) {
+      const Activity& a = catalogue_.activities()[i];
+      if (Touched(a.id) || Offerable(a.id) == nullptr) continue;
+      int shared = 0;
+      for (const auto& g : a.goal_ids) {
+        auto it = goals.find(g);
+        if (it != goals.end()) shared += it->second;
+      }
+      if (shared == 0) continue;
+      Add(NudgeKind::kSupportsGoal, a, 0.45 + 0.05 * std::min(shared, 5),
+          "supports_goal.shared_goal", ev);
+      if (++added == 10) break;
+    }
+  }
+
+  const RecommenderConfig& config_;
+  const RecommendInput& in_;
+  const Catalogue& catalogue_;
+  ProfileView view_;
+  std::vector<Candidate> out_;
+};
+
+// Keeps the best candidate per target.
+void Deduplicate(std::vector<Candidate>& c) {
+  std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
+    return a.relevance > b.relevance;
+  });
+  std::unordered_map<std::string, bool> seen;
+  std::vector<Candidate> out;
+  for (auto& x : c) {
+    if (seen.emplace(x.target_id, true).second) out.push_back(std::move(x));
+  }
+  c = std::move(out);
+}
+
+// The balance factor of the header comment.
+double BalanceFactor(const RecommenderConfig& config, const Profile* profile,
+                     const ProfileView& view, double direction) {
+  if (profile == nullptr || view.position == BandPosition::kUnknown ||
+      direction == 0) {
+    return 1.0;
+  }
+  switch (view.position) {
+    case BandPosition::kBelow:
+      return direction > 0 ? 1.4 : 0.7;
+    case BandPosition::kAbove:
+      return direction < 0 ? 1.4 : 0.7;
+    case BandPosition::kInside: {
+      // One more event at the learner's mean event weight.
+      const double events = std::max(1.0, view.signals[S(Signal::kActivity)]);
+      const double w = view.total_weight / events;
+      const double l = view.balance * view.total_weight;
+      const double projected =
+          (l + (direction > 0 ? w * direction : 0)) / (view.total_weight + w);
+      const bool leaves = projected < config.profile.band_low ||
+                          projected > config.profile.band_high;
+      return leaves ? 0.2 : 1.0;
+    }
+    case BandPosition::kUnknown:
+      break;
+  }
+  return 1.0;
+}
+
+// Greedy selection with diversity; returns indexes into `scored`.
+std::vector<size_t> Select(const std::vector<double>& scores,
+                           const std::vector<Candidate>& c, size_t k,
+                           bool diversity) {
+  std::vector<size_t> chosen;
+  std::vector<bool> used(c.size(), false);
+  std::array<int, kNudgeKindCount> per_kind{};
+  while (chosen.size() < k) {
+    double best = -1;
+    size_t best_i = c.size();
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (used[i]) continue;
+      double s = scores[i];
+      if (diversity) {
+        s *= std::pow(0.75, per_kind[static_cast<size_t>(c[i].kind)]);
+      }
+      if (s > best) {
+        best = s;
+        best_i = i;
+      }
+    }
+    if (best_i == c.size()) break;
+    used[best_i] = true;
+    ++per_kind[static_cast<size_t>(c[best_i].kind)];
+    chosen.push_back(best_i);
+  }
+  return chosen;
+}
+
+}  // namespace
+
+std::string_view NudgeKindName(NudgeKind k) {
+  switch (k) {
+    case NudgeKind::kContinuePath:
+      return "CONTINUE_PATH";
+    case NudgeKind::kApplyAtWork:
+      return "APPLY_AT_WORK";
+    case NudgeKind::kShareWithCommunity:
+      return "SHARE_WITH_COMMUNITY";
+    case NudgeKind::kReflect:
+      return "REFLECT";
+    case NudgeKind::kExploreFutureSkill:
+      return "EXPLORE_FUTURE_SKILL";
+    case NudgeKind::kChooseYourNextStep:
+      return "CHOOSE_YOUR_NEXT_STEP";
+    case NudgeKind::kTurnCourseIntoPath:
+      return "TURN_COURSE_INTO_PATH";
+    case NudgeKind::kCompleteRequired:
+      return "COMPLETE_REQUIRED";
+    case NudgeKind::kNextAfterSimilar:
+      return "NEXT_AFTER_SIMILAR";
+    case NudgeKind::kSupportsGoal:
+      return "SUPPORTS_GOAL";
+    case NudgeKind::kUnspecified:
+    case NudgeKind::kCount_:
+      break;
+  }
+  return "UNSPECIFIED";
+}
+
+std::optional<NudgeKind> ParseNudgeKind(std::string_view name) {
+  for (size_t i = 1; i < kNudgeKindCount; ++i) {
+    if (NudgeKindName(static_cast<NudgeKind>(i)) == name) {
+      return static_cast<NudgeKind>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string SegmentOf(const RecommenderConfig& config, const Profile* profile,
+                      int64_t now_ms) {
+  if (profile == nullptr) return "unknown";
+  return std::string(
+      BandPositionName(ViewAt(config.profile, *profile, now_ms).position));
+}
+
+bool InHoldout(const RecommenderConfig& config, std::string_view tenant,
+               std::string_view learner_key) {
+  if (config.holdout_share <= 0) return false;
+  const uint64_t h =
+      common::Hash64(common::StrCat("holdout\n", tenant, "\n", learner_key));
+  return static_cast<double>(h % 1000000) / 1e6 < config.holdout_share;
+}
+
+RecommendOutput Recommend(const RecommenderConfig& config,
+                          const RecommendInput& in) {
+  RecommendOutput out;
+  out.segment = SegmentOf(config, in.profile, in.now_ms);
+  out.holdout = InHoldout(config, in.tenant, in.learner_key);
+  if (in.catalogue == nullptr || in.k <= 0) return out;
+  std::vector<Candidate> cands = Generator(config, in).Run();
+  Deduplicate(cands);
+  if (cands.empty()) return out;
+
+  ProfileView view;
+  if (in.profile != nullptr) view = ViewAt(config.profile, *in.profile, in.now_ms);
+  const int64_t day = static_cast<int64_t>(
+      std::floor(static_cast<double>(in.now_ms) / kMsPerDay));
+  const uint64_t seed = common::Hash64(
+      common::StrCat("thompson\n", in.tenant, "\n", in.learner_key, "\n", day));
+  const size_t k = static_cast<size_t>(in.k);
+
+  std::vector<double> base(cands.size());
+  for (size_t i = 0; i < cands.size(); ++i) {
+    base[i] = cands[i].relevance *
+              (out.holdout
+                   ? 1.0
+                   : BalanceFactor(config, in.profile, view, cands[i].direction));
+  }
+  // One policy draw: a Thompson sample per kind, then the ranking.
+  auto draw = [&](uint64_t s, std::vector<double>* scores) {
+    Rng rng(s);
+    std::array<double, kNudgeKindCount> theta{};
+    for (size_t kind = 1; kind < kNudgeKindCount; ++kind) {
+      Arm arm;
+      auto it = in.arms.find(static_cast<NudgeKind>(kind));
+      if (it != in.arms.end()) arm = it->second;
+      theta[kind] = rng.Beta(1 + std::max(0.0, arm.successes),
+                             1 + std::max(0.0, arm.failures));
+    }
+    scores->resize(cands.size());
+    for (size_t i = 0; i < cands.size(); ++i) {
+      // The sample tilts, it does not overrule: half fixed, half sampled.
+      (*scores)[i] =
+          base[i] * (0.5 + theta[static_cast<size_t>(cands[i].kind)]);
+    }
+    return Select(*scores, cands, k, true);
+  };
+
+  std::vector<double> scores;
+  std::vector<size_t> chosen;
+  std::vector<double> propensity;
+  if (out.holdout) {
+    scores = base;
+    chosen = Select(scores, cands, k, false);
+    propensity.assign(chosen.size(), 1.0);
+  } else {
+    chosen = draw(seed, &scores);
+    std::vector<int> hits(cands.size(), 0);
+    std::vector<double> tmp;
+    for (int d = 0; d < kPropensityDraws; ++d) {
+      for (size_t i : draw(seed + 1 + static_cast<uint64_t>(d), &tmp)) {
+        ++hits[i];
+      }
+    }
+    for (size_t i : chosen) {
+      propensity.push_back(std::max(1, hits[i]) /
+                           static_cast<double>(kPropensityDraws));
+    }
+  }
+
+  for (size_t j = 0; j < chosen.size(); ++j) {
+    const Candidate& c = cands[chosen[j]];
+    Recommendation r;
+    r.kind = c.kind;
+    r.target_id = c.target_id;
+    r.target_is_path = c.target_is_path;
+    r.score = scores[chosen[j]];
+    r.reason_code = c.reason_code;
+    r.text = NudgeText(c.kind, in.locale, c.title, c.context);
+    if (c.evidence != nullptr) {
+      r.evidence_event_ids.push_back(c.evidence->event_id);
+      r.evidence_rule_ids = c.evidence->rule_ids;
+    }
+    r.propensity = propensity[j];
+    r.recommendation_id =
+        common::UuidV5(common::EventIdNamespace(),
+                       common::StrCat("recommendation\n", in.tenant, "\n",
+                                      in.learner_key, "\n", day, "\n",
+                                      NudgeKindName(c.kind), "\n",
+                                      c.target_id))
+            .value_or("");
+    out.items.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace polku::learning

@@ -1,0 +1,420 @@
+#include "learning/recommender.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "learning/test_support.h"
+
+namespace polku::learning {
+namespace {
+
+using model::Mode;
+using model::ObjectType;
+using model::Verb;
+using testing::History;
+using testing::kDayMs;
+using testing::kT0;
+using testing::MakeActivity;
+using ::testing::Contains;
+using ::testing::Not;
+
+// A small catalogue with one activity of each kind a nudge looks for, two
+// paths, and one hidden activity that matches everything (it must never
+// come back).
+std::shared_ptr<const Catalogue> TestCatalogue() {
+  std::vector<Activity> a;
+  a.push_back(MakeActivity("c-safety", ObjectType::kCourse, Mode::kStructured));
+  a.back().required = true;
+  a.push_back(
+      MakeActivity("c-leadership", ObjectType::kCourse, Mode::kStructured));
+  a.back().competencies = {"leadership"};
+  a.push_back(MakeActivity("c-data", ObjectType::kCourse, Mode::kStructured));
+  a.back().competencies = {"data"};
+  a.push_back(MakeActivity("c-excel", ObjectType::kCourse, Mode::kStructured));
+  a.push_back(MakeActivity("com-leaders", ObjectType::kCommunity,
+                           Mode::kSelfDirected));
+  a.back().competencies = {"leadership"};
+  a.push_back(MakeActivity("w-lead", ObjectType::kWorkAssignment,
+                           Mode::kSelfDirected));
+  a.back().competencies = {"leadership"};
+  a.push_back(
+      MakeActivity("r-journal", ObjectType::kReflection, Mode::kSelfDirected));
+  a.push_back(MakeActivity("f-ai", ObjectType::kResource, Mode::kSelfDirected));
+  a.back().goal_ids = {"g-ai"};
+  a.back().self_enrol = true;
+  a.push_back(
+      MakeActivity("s-podcast", ObjectType::kResource, Mode::kSelfDirected));
+  a.back().self_enrol = true;
+  a.push_back(
+      MakeActivity("s-mentoring", ObjectType::kMentoring, Mode::kSelfDirected));
+  a.back().self_enrol = true;
+  a.push_back(
+      MakeActivity("h-secret", ObjectType::kCommunity, Mode::kSelfDirected));
+  a.back().visible = false;
+  a.back().competencies = {"leadership"};
+  a.back().goal_ids = {"g-ai", "g-lead"};
+  a.back().self_enrol = true;
+
+  std::vector<LearningPath> paths;
+  LearningPath lead;
+  lead.id = "p-lead";
+  lead.title = "Leading people";
+  lead.goal_id = "g-lead";
+  lead.steps = {{"c-leadership", Mode::kStructured, {}, false},
+                {"com-leaders", Mode::kSelfDirected, {}, false},
+                {"w-lead", Mode::kSelfDirected, {}, false}};
+  paths.push_back(lead);
+  LearningPath data;
+  data.id = "p-data";
+  data.title = "Working with data";
+  data.steps = {{"c-data", Mode::kStructured, {}, false},
+                {"r-journal", Mode::kSelfDirected, {}, false}};
+  paths.push_back(data);
+  auto c = Catalogue::Build(std::move(a), std::move(paths));
+  EXPECT_TRUE(c.ok()) << c.status();
+  return *c;
+}
+
+class RecommenderTest : public ::testing::Test {
+ protected:
+  RecommendOutput Run(const History& h, int day, int k = 10,
+                      std::string locale = "en") {
+    RecommendInput in;
+    in.tenant = "acme";
+    in.learner_key = h.learner();
+    in.profile = h.profile().empty() ? nullptr : &h.profile();
+    in.touched = h.touched();
+    in.catalogue = catalogue_.get();
+    in.dismissed = dismissed_;
+    in.now_ms = kT0 + day * kDayMs;
+    in.k = k;
+    in.locale = std::move(locale);
+    RecommendOutput out = Recommend(config_, in);
+    for (const Recommendation& r : out.items) {
+      EXPECT_NE(r.target_id, "h-secret") << "a hidden activity was recommended";
+      EXPECT_FALSE(r.text.empty());
+      EXPECT_FALSE(r.reason_code.empty());
+      EXPECT_FALSE(r.recommendation_id.empty());
+      EXPECT_GT(r.propensity, 0);
+      EXPECT_LE(r.propensity, 1);
+    }
+    return out;
+  }
+
+  static const Recommendation* Find(const RecommendOutput& out,
+                                    NudgeKind kind) {
+    for (const Recommendation& r : out.items) {
+      if (r.kind == kind) return &r;
+    }
+    return nullptr;
+  }
+
+  void SetUp() override { config_.holdout_share = 0; }
+
+  RecommenderConfig config_;
+  std::shared_ptr<const Catalogue> catalogue_ = TestCatalogue();
+  std::unordered_set<std::string> dismissed_;
+};
+
+TEST_F(RecommenderTest, ContinuePathOffersTheNextStep) {
+  History h;
+  h.Add(0, Verb::kEnrolled, ObjectType::kCourse, "c-leadership");
+  h.Add(5, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  RecommendOutput out = Run(h, 6);
+  const Recommendation* r = Find(out, NudgeKind::kContinuePath);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "com-leaders");
+  EXPECT_EQ(r->reason_code, "continue_path.next_step");
+  EXPECT_THAT(r->text, ::testing::HasSubstr("Leading people"));
+  // The evidence is the completion of the first step, with its rules.
+  EXPECT_THAT(r->evidence_event_ids, Contains("ev-2"));
+  EXPECT_FALSE(r->evidence_rule_ids.empty());
+}
+
+TEST_F(RecommenderTest, ApplyAtWorkAfterAFormalCourse) {
+  History h;
+  h.Add(0, Verb::kEnrolled, ObjectType::kCourse, "c-leadership");
+  h.Add(10, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  RecommendOutput out1 = Run(h, 12);
+  const Recommendation* r = Find(out1, NudgeKind::kApplyAtWork);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "w-lead");
+  EXPECT_THAT(r->evidence_event_ids, Contains("ev-2"));
+  // Not any more once the window has passed.
+  EXPECT_EQ(Find(Run(h, 10 + 31), NudgeKind::kApplyAtWork), nullptr);
+  // Nor once the learner has done something at work since.
+  History worked = h;
+  worked.Add(11, Verb::kCompleted, ObjectType::kWorkAssignment, "w-other")
+      .context.in_flow_of_work = model::Tristate::kYes;
+  worked.Fold();
+  EXPECT_EQ(Find(Run(worked, 12), NudgeKind::kApplyAtWork), nullptr);
+}
+
+TEST_F(RecommenderTest, ShareWithCommunityWhenLittleSocialActivity) {
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-excel");
+  h.Add(1, Verb::kViewed, ObjectType::kResource, "x-1");
+  h.Fold();
+  RecommendOutput out2 = Run(h, 2);
+  const Recommendation* r = Find(out2, NudgeKind::kShareWithCommunity);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "com-leaders");  // the visible community
+
+  // A learner who already posts and replies a lot is not nudged.
+  History social = h;
+  for (int i = 0; i < 6; ++i) {
+    social.Add(1, Verb::kReplied, ObjectType::kDiscussion, "forum-1");
+  }
+  social.Fold();
+  EXPECT_EQ(Find(Run(social, 2), NudgeKind::kShareWithCommunity), nullptr);
+}
+
+TEST_F(RecommenderTest, ReflectAfterManyCompletions) {
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-excel");
+  h.Add(3, Verb::kCompleted, ObjectType::kModule, "m-1");
+  h.Add(6, Verb::kPassed, ObjectType::kAssessment, "q-1");
+  h.Fold();
+  RecommendOutput out3 = Run(h, 7);
+  const Recommendation* r = Find(out3, NudgeKind::kReflect);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "r-journal");
+
+  // Two completions are not many yet; a reflection already written stops it.
+  History few;
+  few.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-excel");
+  few.Add(3, Verb::kCompleted, ObjectType::kModule, "m-1");
+  few.Fold();
+  EXPECT_EQ(Find(Run(few, 7), NudgeKind::kReflect), nullptr);
+  History reflected = h;
+  reflected.Add(6, Verb::kReflected, ObjectType::kReflection, "my-notes");
+  reflected.Fold();
+  EXPECT_EQ(Find(Run(reflected, 7), NudgeKind::kReflect), nullptr);
+}
+
+TEST_F(RecommenderTest, ExploreFutureSkillWhenAllIsGapFilling) {
+  History h;
+  for (int i = 0; i < 4; ++i) {
+    model::LearningEvent& e = h.Add(i * 7, Verb::kCompleted,
+                                    ObjectType::kCourse,
+                                    common::StrCat("compliance-", i));
+    e.context.required = model::Tristate::kYes;
+  }
+  h.Fold();
+  RecommendOutput out4 = Run(h, 30);
+  const Recommendation* r = Find(out4, NudgeKind::kExploreFutureSkill);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "f-ai");
+  EXPECT_EQ(r->reason_code, "explore_future_skill.all_reactive");
+}
+
+TEST_F(RecommenderTest, ChooseYourNextStepWhenEverythingWasAssigned) {
+  History h;
+  for (int i = 0; i < 4; ++i) {
+    model::LearningEvent& e = h.Add(i, Verb::kEnrolled, ObjectType::kCourse,
+                                    common::StrCat("assigned-", i));
+    e.initiator = model::Initiator::kStaff;
+    e.context.enrolment_method = model::EnrolmentMethod::kManual;
+  }
+  h.Fold();
+  RecommendOutput out = Run(h, 5);
+  std::vector<std::string> choices;
+  for (const Recommendation& r : out.items) {
+    if (r.kind == NudgeKind::kChooseYourNextStep) choices.push_back(r.target_id);
+  }
+  // A choice: more than one self-enrol activity, never the hidden one.
+  EXPECT_GE(choices.size(), 2u);
+  for (const auto& id : choices) {
+    const Activity* a = catalogue_->FindActivity(id);
+    ASSERT_NE(a, nullptr);
+    EXPECT_TRUE(a->self_enrol) << id;
+  }
+}
+
+TEST_F(RecommenderTest, TurnCourseIntoPathForACourseTakenAlone) {
+  History h;
+  h.Add(0, Verb::kViewed, ObjectType::kCourse, "c-data");
+  h.Fold();
+  RecommendOutput out5 = Run(h, 1);
+  const Recommendation* r = Find(out5, NudgeKind::kTurnCourseIntoPath);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "p-data");
+  EXPECT_TRUE(r->target_is_path);
+  EXPECT_THAT(r->text, ::testing::HasSubstr("Working with data"));
+}
+
+TEST_F(RecommenderTest, CompleteRequiredComesFirstForALearnerWhoOnlySelfDirects) {
+  History h;
+  for (int i = 0; i < 8; ++i) {
+    h.Add(i, Verb::kSearched, ObjectType::kSearch, common::StrCat("q-", i));
+    h.Add(i, Verb::kBookmarked, ObjectType::kResource,
+          common::StrCat("b-", i));
+    h.Add(i, Verb::kCreated, ObjectType::kNote, common::StrCat("n-", i));
+  }
+  h.Fold();
+  ASSERT_EQ(ViewAt(config_.profile, h.profile(), kT0 + 9 * kDayMs).position,
+            BandPosition::kAbove);
+  RecommendOutput out = Run(h, 9, 3);
+  ASSERT_FALSE(out.items.empty());
+  EXPECT_EQ(out.items[0].kind, NudgeKind::kCompleteRequired);
+  EXPECT_EQ(out.items[0].target_id, "c-safety");
+  EXPECT_EQ(out.items[0].reason_code, "complete_required.only_self_directed");
+  EXPECT_EQ(out.segment, "above");
+}
+
+TEST_F(RecommenderTest, ALearnerInsideTheBandIsNotPushedOut) {
+  // By hand, read at the epoch (no decay): leadership 2.6, development 1.4
+  // over 4 events (balance 0.65, mean event weight 1). One more
+  // self-directed event would give 3.6 / 5 = 0.72, outside [0.3, 0.7]; a
+  // structured one 2.6 / 5 = 0.52, inside.
+  config_.profile.epoch_ms = kT0;
+  Profile p;
+  p.sums.leadership = 2.6;
+  p.sums.development = 1.4;
+  p.sums.weight_sum[0] = 4;
+  p.sums.signals[0] = 4;
+  p.sums.counts[0] = 4;
+  RecommendInput in;
+  in.tenant = "acme";
+  in.learner_key = "l";
+  in.profile = &p;
+  in.touched["c-leadership"] = ActivityTouch{kT0, kT0, kT0};  // step 1 done
+  in.catalogue = catalogue_.get();
+  in.now_ms = kT0;
+  in.k = 3;
+  ASSERT_EQ(ViewAt(config_.profile, p, kT0).position, BandPosition::kInside);
+  RecommendOutput near_edge = Recommend(config_, in);
+  ASSERT_FALSE(near_edge.items.empty());
+  // The structured required course ranks above the self-directed path
+  // step, which would tip the learner out of the band.
+  EXPECT_EQ(near_edge.items[0].target_id, "c-safety");
+
+  // The same learner in the middle of the band, with ten times the
+  // evidence: the path step is not damped and comes first.
+  p.sums.leadership = 20;
+  p.sums.development = 20;
+  p.sums.signals[0] = 40;
+  RecommendOutput middle = Recommend(config_, in);
+  ASSERT_FALSE(middle.items.empty());
+  EXPECT_EQ(middle.items[0].target_id, "com-leaders");
+}
+
+TEST_F(RecommenderTest, DismissedTargetsStayAway) {
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  RecommendOutput first = Run(h, 1);
+  ASSERT_FALSE(first.items.empty());
+  const std::string gone = first.items[0].target_id;
+  dismissed_.insert(gone);
+  RecommendOutput second = Run(h, 1);
+  for (const Recommendation& r : second.items) EXPECT_NE(r.target_id, gone);
+}
+
+TEST_F(RecommenderTest, CompletedActivitiesAreNeverRecommended) {
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-safety");
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  for (const Recommendation& r : Run(h, 1).items) {
+    EXPECT_NE(r.target_id, "c-safety");
+    EXPECT_NE(r.target_id, "c-leadership");
+  }
+}
+
+TEST_F(RecommenderTest, SameRequestSameDaySameAnswer) {
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  RecommendOutput a = Run(h, 1);
+  RecommendOutput b = Run(h, 1);
+  ASSERT_EQ(a.items.size(), b.items.size());
+  for (size_t i = 0; i < a.items.size(); ++i) {
+    EXPECT_EQ(a.items[i].recommendation_id, b.items[i].recommendation_id);
+    EXPECT_EQ(a.items[i].target_id, b.items[i].target_id);
+    EXPECT_EQ(a.items[i].score, b.items[i].score);
+  }
+}
+
+TEST_F(RecommenderTest, FeedbackMovesTheBanditTowardAcceptedKinds) {
+  History h;
+  h.Add(0, Verb::kEnrolled, ObjectType::kCourse, "c-leadership");
+  h.Add(10, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  // With many dismissals of CONTINUE_PATH and many acceptances of
+  // APPLY_AT_WORK in this segment, APPLY_AT_WORK ranks above.
+  RecommendInput in;
+  in.tenant = "acme";
+  in.learner_key = h.learner();
+  in.profile = &h.profile();
+  in.touched = h.touched();
+  in.catalogue = catalogue_.get();
+  in.now_ms = kT0 + 11 * kDayMs;
+  in.k = 10;
+  in.arms[NudgeKind::kContinuePath] = Arm{0, 200};
+  in.arms[NudgeKind::kApplyAtWork] = Arm{200, 0};
+  RecommendOutput out = Recommend(config_, in);
+  int apply = -1;
+  int cont = -1;
+  for (size_t i = 0; i < out.items.size(); ++i) {
+    if (out.items[i].kind == NudgeKind::kApplyAtWork) apply = int(i);
+    if (out.items[i].kind == NudgeKind::kContinuePath) cont = int(i);
+  }
+  ASSERT_GE(apply, 0);
+  if (cont >= 0) {
+    EXPECT_LT(apply, cont);
+  }
+}
+
+TEST_F(RecommenderTest, HoldoutGetsThePlainRankingWithPropensityOne) {
+  config_.holdout_share = 1.0;
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  RecommendOutput out = Run(h, 1);
+  EXPECT_TRUE(out.holdout);
+  ASSERT_FALSE(out.items.empty());
+  for (size_t i = 0; i < out.items.size(); ++i) {
+    EXPECT_EQ(out.items[i].propensity, 1.0);
+    if (i > 0) EXPECT_LE(out.items[i].score, out.items[i - 1].score);
+  }
+}
+
+TEST_F(RecommenderTest, ANewLearnerGetsPathsToStartFromAndRequiredTraining) {
+  History h;
+  RecommendOutput out = Run(h, 0);
+  EXPECT_EQ(out.segment, "unknown");
+  std::vector<std::string> targets;
+  for (const Recommendation& r : out.items) targets.push_back(r.target_id);
+  EXPECT_THAT(targets, Contains("p-lead"));
+  EXPECT_THAT(targets, Contains("p-data"));
+  EXPECT_THAT(targets, Contains("c-safety"));
+}
+
+TEST_F(RecommenderTest, TextsAreInTheRequestedLanguage) {
+  History h;
+  h.Add(0, Verb::kEnrolled, ObjectType::kCourse, "c-leadership");
+  h.Add(5, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  RecommendOutput out6 = Run(h, 6, 10, "fi");
+  const Recommendation* fi = Find(out6, NudgeKind::kContinuePath);
+  ASSERT_NE(fi, nullptr);
+  EXPECT_THAT(fi->text, ::testing::HasSubstr("Seuraava askel polullasi"));
+  RecommendOutput out7 = Run(h, 6, 10, "en-GB");
+  const Recommendation* en = Find(out7, NudgeKind::kContinuePath);
+  ASSERT_NE(en, nullptr);
+  EXPECT_THAT(en->text, ::testing::HasSubstr("Next step on your path"));
+}
+
+TEST(NudgeKinds, NamesRoundTrip) {
+  for (size_t i = 1; i < kNudgeKindCount; ++i) {
+    const auto kind = static_cast<NudgeKind>(i);
+    EXPECT_EQ(ParseNudgeKind(NudgeKindName(kind)), kind);
+  }
+  EXPECT_EQ(ParseNudgeKind("NOPE"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace polku::learning

@@ -1,0 +1,1078 @@
+// The LearningStore half of SqliteEventStore: the projection of accepted
+// events at ingest, the learner state's erasure, and the catalogue,
+// recommendation, feedback, bandit and opt-out tables. The schema is the
+// 1 -> 2 migration in sqlite_event_store.cc.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+#include "common/status_macros.h"
+#include "common/str_cat.h"
+#include "store/sqlite_event_store.h"
+#include "store/sqlite_util.h"
+
+namespace polku::store {
+namespace {
+
+using sqlite_internal::Exec;
+using sqlite_internal::LearnerHash;
+using sqlite_internal::RunDone;
+using sqlite_internal::SqlError;
+using sqlite_internal::Stmt;
+using sqlite_internal::Transaction;
+
+// Weeks are counted from Monday 1970-01-05T00:00Z.
+constexpr int64_t kFirstMondayMs = 4 * 86400000LL;
+constexpr int64_t kWeekMs = 7 * 86400000LL;
+
+int64_t WeekOf(int64_t ms) {
+  const int64_t x = ms - kFirstMondayMs;
+  int64_t q = x / kWeekMs;
+  if (x % kWeekMs < 0) --q;  // floor, also before 1970
+  return q;
+}
+
+constexpr size_t SignalIndex(learning::Signal s) {
+  return static_cast<size_t>(s);
+}
+
+// Rows handed to a callback per reader-lock hold.
+constexpr int64_t kChunk = 512;
+
+// --- Catalogue encoding ----------------------------------------------------
+// A small versioned binary: a version byte, then fields in a fixed order;
+// strings and lists are prefixed by a varint length.
+
+constexpr uint8_t kActivityFormat = 1;
+constexpr uint8_t kPathFormat = 1;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+void PutStrings(std::string& out, const std::vector<std::string>& v) {
+  PutVarint(out, v.size());
+  for (const std::string& s : v) PutString(out, s);
+}
+
+class Decoder {
+ public:
+  explicit Decoder(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return in_.empty(); }
+  uint8_t Byte() {
+    if (in_.empty()) return Fail(), 0;
+    uint8_t b = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return b;
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_.empty()) return Fail(), 0;
+      uint8_t b = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return Fail(), 0;
+  }
+  std::string String() {
+    uint64_t n = Varint();
+    if (!ok_ || n > in_.size()) return Fail(), std::string();
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return s;
+  }
+  std::vector<std::string> Strings() {
+    uint64_t n = Varint();
+    std::vector<std::string> v;
+    if (!ok_ || n > in_.size()) return Fail(), v;  // each takes >= 1 byte
+    v.reserve(n);
+    for (uint64_t i = 0; i < n && ok_; ++i) v.push_back(String());
+    return v;
+  }
+
+ private:
+  void Fail() { ok_ = false; }
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+std::string EncodeActivity(const learning::Activity& a) {
+  std::string out;
+  out.reserve(64 + a.id.size() + a.title.size() + a.url.size());
+  out.push_back(static_cast<char>(kActivityFormat));
+  PutString(out, a.id);
+  PutString(out, a.title);
+  PutString(out, a.url);
+  out.push_back(static_cast<char>(a.type));
+  out.push_back(static_cast<char>(a.mode));
+  out.push_back(static_cast<char>((a.visible ? 1 : 0) | (a.required ? 2 : 0) |
+                                  (a.self_enrol ? 4 : 0)));
+  PutStrings(out, a.competencies);
+  PutStrings(out, a.goal_ids);
+  return out;
+}
+
+absl::StatusOr<learning::Activity> DecodeActivity(std::string_view blob) {
+  Decoder d(blob);
+  learning::Activity a;
+  if (d.Byte() != kActivityFormat) {
+    return absl::DataLossError("stored activity has an unknown format");
+  }
+  a.id = d.String();
+  a.title = d.String();
+  a.url = d.String();
+  a.type = static_cast<model::ObjectType>(d.Byte());
+  a.mode = static_cast<model::Mode>(d.Byte());
+  const uint8_t flags = d.Byte();
+  a.visible = (flags & 1) != 0;
+  a.required = (flags & 2) != 0;
+  a.self_enrol = (flags & 4) != 0;
+  a.competencies = d.Strings();
+  a.goal_ids = d.Strings();
+  if (!d.ok() || !d.done() ||
+      static_cast<size_t>(a.type) >=
+          static_cast<size_t>(model::ObjectType::kCount_) ||
+      a.mode > model::Mode::kBlended) {
+    return absl::DataLossError("stored activity is malformed");
+  }
+  return a;
+}
+
+std::string EncodePath(const learning::LearningPath& p) {
+  std::string out;
+  out.reserve(64 + p.steps.size() * 24);
+  out.push_back(static_cast<char>(kPathFormat));
+  PutString(out, p.id);
+  PutString(out, p.title);
+  PutString(out, p.goal_id);
+  PutVarint(out, p.steps.size());
+  for (const learning::PathStep& s : p.steps) {
+    PutString(out, s.activity_id);
+    out.push_back(static_cast<char>(s.mode));
+    out.push_back(static_cast<char>(s.optional ? 1 : 0));
+    PutStrings(out, s.alternative_activity_ids);
+  }
+  return out;
+}
+
+absl::StatusOr<learning::LearningPath> DecodePath(std::string_view blob) {
+  Decoder d(blob);
+  learning::LearningPath p;
+  if (d.Byte() != kPathFormat) {
+    return absl::DataLossError("stored path has an unknown format");
+  }
+  p.id = d.String();
+  p.title = d.String();
+  p.goal_id = d.String();
+  const uint64_t n = d.Varint();
+  if (!d.ok() || n > blob.size()) {
+    return absl::DataLossError("stored path is malformed");
+  }
+  p.steps.reserve(n);
+  bool modes_ok = true;
+  for (uint64_t i = 0; i < n && d.ok(); ++i) {
+    learning::PathStep s;
+    s.activity_id = d.String();
+    s.mode = static_cast<model::Mode>(d.Byte());
+    modes_ok = modes_ok && s.mode <= model::Mode::kBlended;
+    s.optional = d.Byte() != 0;
+    s.alternative_activity_ids = d.Strings();
+    p.steps.push_back(std::move(s));
+  }
+  if (!d.ok() || !d.done() || !modes_ok) {
+    return absl::DataLossError("stored path is malformed");
+  }
+  return p;
+}
+
+// --- Page tokens -------------------------------------------------------------
+// The hex of the last id of the previous page.
+
+std::string EncodePageToken(std::string_view last_id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(last_id.size() * 2);
+  for (unsigned char c : last_id) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> DecodePageToken(std::string_view token) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  if (token.size() % 2 != 0) {
+    return absl::InvalidArgumentError("page_token: is malformed");
+  }
+  out.reserve(token.size() / 2);
+  for (size_t i = 0; i < token.size(); i += 2) {
+    const int hi = nibble(token[i]);
+    const int lo = nibble(token[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return absl::InvalidArgumentError("page_token: is malformed");
+    }
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+size_t EffectivePageSize(size_t page_size) {
+  if (page_size == 0) return SqliteEventStore::kDefaultPageSize;
+  return std::min(page_size, SqliteEventStore::kMaxPageSize);
+}
+
+// Reads one page of `table` (activities or paths) after the token.
+template <typename T>
+absl::StatusOr<Page<T>> ReadPage(
+    sqlite3* db, const char* table, std::string_view tenant, size_t page_size,
+    std::string_view page_token,
+    absl::StatusOr<T> (*decode)(std::string_view)) {
+  POLKU_ASSIGN_OR_RETURN(std::string after, DecodePageToken(page_token));
+  const size_t n = EffectivePageSize(page_size);
+  Stmt s(db, common::StrCat("SELECT data FROM ", table,
+                            " WHERE tenant=?1 AND id>?2 ORDER BY id LIMIT ?3")
+                 .c_str());
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, after);
+  s.Bind(3, static_cast<int64_t>(n + 1));
+  Page<T> page;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    if (page.items.size() == n) {
+      page.next_page_token = EncodePageToken(page.items.back().id);
+      break;
+    }
+    POLKU_ASSIGN_OR_RETURN(T item, decode(s.Blob(0)));
+    page.items.push_back(std::move(item));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db, table);
+  return page;
+}
+
+// --- Reads shared by the getters and ExportLearnerState --------------------
+
+absl::StatusOr<std::optional<learning::Profile>> ReadProfile(
+    sqlite3* db, std::string_view tenant, std::string_view learner_key) {
+  Stmt s(db, "SELECT data FROM profiles WHERE tenant=? AND learner_key=?");
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, learner_key);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return SqlError(db, "profile");
+  POLKU_ASSIGN_OR_RETURN(learning::Profile p,
+                         learning::DecodeProfile(s.Blob(0)));
+  return p;
+}
+
+absl::StatusOr<std::vector<ActivityState>> ReadActivityStates(
+    sqlite3* db, std::string_view tenant, std::string_view learner_key) {
+  Stmt s(db,
+         "SELECT object_id, first_ms, last_ms, completed_ms, events "
+         "FROM activity_states WHERE tenant=? AND learner_key=? "
+         "ORDER BY first_ms, object_id");
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, learner_key);
+  std::vector<ActivityState> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    ActivityState a;
+    a.object_id = s.Text(0);
+    a.first_ms = s.Int(1);
+    a.last_ms = s.Int(2);
+    a.completed_ms = s.Int(3);
+    a.events = s.Int(4);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db, "activity states");
+  return out;
+}
+
+ServedRecommendation ReadServedRow(const Stmt& s) {
+  ServedRecommendation r;
+  r.recommendation_id = s.Text(0);
+  r.learner_key = s.Text(1);
+  r.kind = s.Text(2);
+  r.target_id = s.Text(3);
+  r.segment = s.Text(4);
+  r.position = static_cast<int32_t>(s.Int(5));
+  r.score = s.Double(6);
+  r.propensity = s.Double(7);
+  r.holdout = s.Int(8) != 0;
+  r.served_ms = s.Int(9);
+  return r;
+}
+
+constexpr char kServedColumns[] =
+    "SELECT recommendation_id, learner_key, kind, target_id, segment, "
+    "position, score, propensity, holdout, served_ms "
+    "FROM served_recommendations ";
+
+absl::StatusOr<std::vector<FeedbackRecord>> ReadFeedback(
+    sqlite3* db, std::string_view tenant, std::string_view learner_key,
+    int64_t since_ms) {
+  Stmt s(db,
+         "SELECT recommendation_id, outcome, at_ms, kind, target_id, segment "
+         "FROM feedback WHERE tenant=? AND learner_key=? AND at_ms>=? "
+         "ORDER BY at_ms, recommendation_id, outcome");
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, learner_key);
+  s.Bind(3, since_ms);
+  std::vector<FeedbackRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    FeedbackRecord f;
+    f.recommendation_id = s.Text(0);
+    f.learner_key = std::string(learner_key);
+    f.outcome = static_cast<FeedbackOutcome>(s.Int(1));
+    f.at_ms = s.Int(2);
+    f.kind = s.Text(3);
+    f.target_id = s.Text(4);
+    f.segment = s.Text(5);
+    out.push_back(std::move(f));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db, "feedback");
+  return out;
+}
+
+absl::StatusOr<bool> ReadOptedOut(sqlite3* db, std::string_view tenant,
+                                  std::string_view learner_key) {
+  Stmt s(db, "SELECT 1 FROM optouts WHERE tenant=? AND learner_hash=?");
+  if (!s.ok()) return SqlError(db, "prepare");
+  const std::string hash = LearnerHash(tenant, learner_key);
+  s.Bind(1, tenant);
+  s.Bind(2, hash);
+  const int rc = s.Step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqlError(db, "opt-out");
+}
+
+// Runs `sql` (bound ?1 = tenant, ?2 = learner key) to completion.
+absl::Status RunForLearner(sqlite3* db, const char* sql,
+                           std::string_view tenant,
+                           std::string_view learner_key) {
+  Stmt s(db, sql);
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, learner_key);
+  return RunDone(db, s, "erase learner state");
+}
+
+}  // namespace
+
+// --- Projection at ingest ----------------------------------------------------
+
+absl::Status SqliteEventStore::Project(const EventRecord& r,
+                                       GroupLearner& learner) {
+  CommitStatements& st = *statements_;
+  if (!learner.projection_loaded) {
+    Stmt& optout = st.optout;
+    optout.Bind(1, learner.tenant);
+    optout.Bind(2, learner.learner_hash);
+    int rc = optout.Step();
+    optout.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return SqlError(writer_, "opt-out lookup");
+    }
+    learner.opted_out = rc == SQLITE_ROW;
+    if (!learner.opted_out) {
+      Stmt& get = st.get_profile;
+      get.Bind(1, learner.tenant);
+      get.Bind(2, learner.learner_key);
+      rc = get.Step();
+      if (rc == SQLITE_ROW) {
+        auto profile = learning::DecodeProfile(get.Blob(0));
+        get.Reset();
+        if (!profile.ok()) return profile.status();
+        learner.profile = *std::move(profile);
+      } else {
+        get.Reset();
+        if (rc != SQLITE_DONE) return SqlError(writer_, "profile lookup");
+      }
+    }
+    learner.projection_loaded = true;
+  }
+  if (learner.opted_out) return absl::OkStatus();
+
+  const learning::ProfileDelta& d = *r.delta;
+  const int64_t at = r.occurred_at_ms;
+  learner.profile.Add(d);
+  learner.profile_dirty = true;
+
+  // Activity state, and on a first touch the transition from the activity
+  // first touched just before it.
+  const std::string_view object =
+      d.object_id.empty() ? std::string_view(r.object_id) : d.object_id;
+  if (!object.empty()) {
+    const bool completed = d.has[SignalIndex(learning::Signal::kCompletion)];
+    Stmt& touch = st.touch_activity;
+    touch.Bind(1, learner.tenant);
+    touch.Bind(2, learner.learner_key);
+    touch.Bind(3, object);
+    touch.Bind(4, at);
+    touch.Bind(5, completed ? at : int64_t{0});
+    const int rc = touch.Step();
+    const int64_t events = rc == SQLITE_ROW ? touch.Int(0) : 0;
+    touch.Reset();
+    if (rc != SQLITE_ROW) return SqlError(writer_, "activity state");
+    if (events == 1) {
+      Stmt& prev = st.previous_activity;
+      prev.Bind(1, learner.tenant);
+      prev.Bind(2, learner.learner_key);
+      prev.Bind(3, at);
+      prev.Bind(4, object);
+      const int prc = prev.Step();
+      if (prc == SQLITE_ROW) st.scratch.assign(prev.View(0));
+      prev.Reset();
+      if (prc != SQLITE_ROW && prc != SQLITE_DONE) {
+        return SqlError(writer_, "previous activity");
+      }
+      if (prc == SQLITE_ROW) {
+        Stmt& tr = st.add_transition;
+        tr.Bind(1, learner.tenant);
+        tr.Bind(2, learner.learner_key);
+        tr.Bind(3, st.scratch);
+        tr.Bind(4, object);
+        POLKU_RETURN_IF_ERROR(RunDone(writer_, tr, "transition"));
+        Stmt& co = st.add_cooccurrence;
+        co.Bind(1, learner.tenant);
+        co.Bind(2, st.scratch);
+        co.Bind(3, object);
+        POLKU_RETURN_IF_ERROR(RunDone(writer_, co, "co-occurrence"));
+      }
+    }
+  }
+
+  // The week row, undecayed: the sums divided by the growth factor.
+  const int64_t week = WeekOf(at);
+  const double g = d.growth > 0 ? d.growth : 1;
+  GroupLearner::Week* w = nullptr;
+  for (auto it = learner.weeks.rbegin(); it != learner.weeks.rend(); ++it) {
+    if (it->week == week) {
+      w = &*it;
+      break;
+    }
+  }
+  if (w == nullptr) {
+    learner.weeks.emplace_back();
+    w = &learner.weeks.back();
+    w->week = week;
+  }
+  w->leadership += d.sums.leadership / g;
+  w->development += d.sums.development / g;
+  w->events += 1;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteEventStore::FlushLearner(GroupLearner& learner) {
+  if (!learner.profile_dirty) return absl::OkStatus();
+  CommitStatements& st = *statements_;
+  const std::string blob = learning::EncodeProfile(learner.profile);
+  Stmt& put = st.put_profile;
+  put.Bind(1, learner.tenant);
+  put.Bind(2, learner.learner_key);
+  put.Bind(3, learner.profile.org_unit);
+  put.Bind(4, learner.profile.role);
+  put.Bind(5, learner.profile.last_event_ms);
+  put.BindBlob(6, blob);
+  POLKU_RETURN_IF_ERROR(RunDone(writer_, put, "profile"));
+  Stmt& add = st.add_week;
+  for (const GroupLearner::Week& w : learner.weeks) {
+    add.Bind(1, learner.tenant);
+    add.Bind(2, learner.learner_key);
+    add.Bind(3, w.week);
+    add.Bind(4, learner.profile.org_unit);
+    add.BindDouble(5, w.leadership);
+    add.BindDouble(6, w.development);
+    add.Bind(7, w.events);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, add, "learner week"));
+  }
+  // Written: the next group starts from here (a failed commit clears the
+  // whole cache instead).
+  learner.profile_dirty = false;
+  learner.weeks.clear();
+  return absl::OkStatus();
+}
+
+// --- Erasure
+// -------------------------------------------------------------------
+
+absl::Status SqliteEventStore::EraseLearnerState(std::string_view tenant,
+                                                 std::string_view learner_key) {
+  sqlite3* const db = writer_;
+  // Take the learner's own contributions out of the tenant-wide aggregates
+  // first, while the rows that say what they were still exist.
+  constexpr const char* kSteps[] = {
+      "UPDATE cooccurrence SET n = n - t.dn FROM ("
+      "  SELECT from_object AS f, to_object AS o, n AS dn FROM transitions"
+      "  WHERE tenant=?1 AND learner_key=?2) AS t "
+      "WHERE cooccurrence.tenant=?1 AND cooccurrence.from_object=t.f"
+      "  AND cooccurrence.to_object=t.o",
+      "DELETE FROM cooccurrence WHERE tenant=?1 AND n<=0 AND "
+      "(from_object, to_object) IN (SELECT from_object, to_object "
+      "FROM transitions WHERE tenant=?1 AND learner_key=?2)",
+      "UPDATE bandit_arms SET shown = shown - f.d_shown,"
+      "  successes = successes - f.d_successes,"
+      "  failures = failures - f.d_failures "
+      "FROM (SELECT segment AS s, kind AS k, sum(outcome=1) AS d_shown,"
+      "  sum(outcome IN (2, 4)) AS d_successes, sum(outcome=3) AS d_failures"
+      "  FROM feedback WHERE tenant=?1 AND learner_key=?2"
+      "  GROUP BY segment, kind) AS f "
+      "WHERE bandit_arms.tenant=?1 AND bandit_arms.segment=f.s"
+      "  AND bandit_arms.kind=f.k",
+      "DELETE FROM bandit_arms WHERE tenant=?1 AND shown<=0 AND successes<=0 "
+      "AND failures<=0 AND (segment, kind) IN (SELECT segment, kind "
+      "FROM feedback WHERE tenant=?1 AND learner_key=?2)",
+      "DELETE FROM transitions WHERE tenant=?1 AND learner_key=?2",
+      "DELETE FROM feedback WHERE tenant=?1 AND learner_key=?2",
+      "DELETE FROM served_recommendations WHERE tenant=?1 AND learner_key=?2",
+      "DELETE FROM profiles WHERE tenant=?1 AND learner_key=?2",
+      "DELETE FROM activity_states WHERE tenant=?1 AND learner_key=?2",
+      "DELETE FROM learner_weeks WHERE tenant=?1 AND learner_key=?2",
+  };
+  for (const char* sql : kSteps) {
+    POLKU_RETURN_IF_ERROR(RunForLearner(db, sql, tenant, learner_key));
+  }
+  const std::string hash = LearnerHash(tenant, learner_key);
+  return RunForLearner(db,
+                       "DELETE FROM optouts WHERE tenant=?1 AND "
+                       "learner_hash=?2",
+                       tenant, hash);
+}
+
+absl::Status SqliteEventStore::DeleteTenantState(std::string_view tenant) {
+  constexpr const char* kTables[] = {
+      "profiles",     "activity_states",    "transitions",
+      "cooccurrence", "learner_weeks",      "activities",
+      "paths",        "catalogue_versions", "served_recommendations",
+      "feedback",     "bandit_arms",        "optouts",
+  };
+  for (const char* table : kTables) {
+    Stmt s(writer_,
+           common::StrCat("DELETE FROM ", table, " WHERE tenant=?").c_str());
+    if (!s.ok()) return SqlError(writer_, "prepare");
+    s.Bind(1, tenant);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, s, table));
+  }
+  return absl::OkStatus();
+}
+
+// --- Profiles and what learners did ----------------------------------------
+
+absl::StatusOr<std::optional<learning::Profile>> SqliteEventStore::GetProfile(
+    std::string_view tenant, std::string_view learner_key) {
+  absl::MutexLock lock(&reader_mu_);
+  return ReadProfile(reader_, tenant, learner_key);
+}
+
+absl::Status SqliteEventStore::ForEachProfile(
+    std::string_view tenant, std::string_view org_unit,
+    const std::function<void(std::string_view, const learning::Profile&)>& fn) {
+  std::string after;
+  bool first = true;
+  for (;;) {
+    std::vector<std::pair<std::string, learning::Profile>> chunk;
+    {
+      absl::MutexLock lock(&reader_mu_);
+      Stmt s(reader_, common::StrCat("SELECT learner_key, data FROM profiles "
+                                     "WHERE tenant=?1 AND learner_key",
+                                     first ? ">=" : ">", "?2",
+                                     org_unit.empty() ? "" : " AND org_unit=?4",
+                                     " ORDER BY learner_key LIMIT ?3")
+                          .c_str());
+      if (!s.ok()) return SqlError(reader_, "prepare");
+      s.Bind(1, tenant);
+      s.Bind(2, after);
+      s.Bind(3, kChunk);
+      if (!org_unit.empty()) s.Bind(4, org_unit);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        POLKU_ASSIGN_OR_RETURN(learning::Profile p,
+                               learning::DecodeProfile(s.Blob(1)));
+        chunk.emplace_back(s.Text(0), std::move(p));
+      }
+      if (rc != SQLITE_DONE) return SqlError(reader_, "profiles");
+    }
+    for (const auto& [key, profile] : chunk) fn(key, profile);
+    if (static_cast<int64_t>(chunk.size()) < kChunk) return absl::OkStatus();
+    after = std::move(chunk.back().first);
+    first = false;
+  }
+}
+
+absl::StatusOr<std::vector<ActivityState>> SqliteEventStore::GetActivityStates(
+    std::string_view tenant, std::string_view learner_key) {
+  absl::MutexLock lock(&reader_mu_);
+  return ReadActivityStates(reader_, tenant, learner_key);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, double>>>
+SqliteEventStore::NextActivities(std::string_view tenant,
+                                 absl::Span<const std::string> from,
+                                 size_t limit) {
+  std::unordered_map<std::string, double> sum;
+  {
+    absl::MutexLock lock(&reader_mu_);
+    Stmt s(reader_,
+           "SELECT to_object, n FROM cooccurrence "
+           "WHERE tenant=? AND from_object=?");
+    if (!s.ok()) return SqlError(reader_, "prepare");
+    std::vector<std::string_view> seen;
+    for (const std::string& f : from) {
+      if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
+      seen.push_back(f);
+      s.Reset();
+      s.Bind(1, tenant);
+      s.Bind(2, f);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        sum[s.Text(0)] += static_cast<double>(s.Int(1));
+      }
+      if (rc != SQLITE_DONE) return SqlError(reader_, "co-occurrence");
+    }
+  }
+  std::vector<std::pair<std::string, double>> out(sum.begin(), sum.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<std::vector<LearnerWeek>> SqliteEventStore::ListWeeks(
+    std::string_view tenant, std::string_view org_unit, int64_t from_week) {
+  absl::MutexLock lock(&reader_mu_);
+  Stmt s(reader_,
+         common::StrCat("SELECT learner_key, week, org_unit, leadership, "
+                        "development, events FROM learner_weeks "
+                        "WHERE tenant=?1 AND week>=?2",
+                        org_unit.empty() ? "" : " AND org_unit=?3",
+                        " ORDER BY week, learner_key")
+             .c_str());
+  if (!s.ok()) return SqlError(reader_, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, from_week);
+  if (!org_unit.empty()) s.Bind(3, org_unit);
+  std::vector<LearnerWeek> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    LearnerWeek w;
+    w.learner_key = s.Text(0);
+    w.week = s.Int(1);
+    w.org_unit = s.Text(2);
+    w.leadership = s.Double(3);
+    w.development = s.Double(4);
+    w.events = s.Int(5);
+    out.push_back(std::move(w));
+  }
+  if (rc != SQLITE_DONE) return SqlError(reader_, "learner weeks");
+  return out;
+}
+
+absl::Status SqliteEventStore::ForEachCompletionSequence(
+    std::string_view tenant,
+    const std::function<void(std::string_view,
+                             const std::vector<std::string>&)>& fn) {
+  std::string after;
+  bool first = true;
+  for (;;) {
+    // A chunk of learners, then all their completions: a learner's sequence
+    // is never split between chunks.
+    std::vector<std::pair<std::string, std::vector<std::string>>> chunk;
+    {
+      absl::MutexLock lock(&reader_mu_);
+      Stmt learners(reader_,
+                    common::StrCat("SELECT DISTINCT learner_key FROM "
+                                   "activity_states WHERE tenant=?1 AND "
+                                   "learner_key",
+                                   first ? ">=" : ">",
+                                   "?2 AND completed_ms>0 "
+                                   "ORDER BY learner_key LIMIT ?3")
+                        .c_str());
+      Stmt rows(reader_,
+                "SELECT learner_key, object_id FROM activity_states "
+                "WHERE tenant=?1 AND learner_key>=?2 AND learner_key<=?3 "
+                "AND completed_ms>0 "
+                "ORDER BY learner_key, completed_ms, object_id");
+      if (!learners.ok() || !rows.ok()) return SqlError(reader_, "prepare");
+      learners.Bind(1, tenant);
+      learners.Bind(2, after);
+      learners.Bind(3, kChunk);
+      int rc;
+      while ((rc = learners.Step()) == SQLITE_ROW) {
+        chunk.emplace_back(learners.Text(0), std::vector<std::string>());
+      }
+      if (rc != SQLITE_DONE) return SqlError(reader_, "completions");
+      if (!chunk.empty()) {
+        rows.Bind(1, tenant);
+        rows.Bind(2, chunk.front().first);
+        rows.Bind(3, chunk.back().first);
+        size_t i = 0;
+        while ((rc = rows.Step()) == SQLITE_ROW) {
+          const std::string_view key = rows.View(0);
+          while (i < chunk.size() && chunk[i].first != key) ++i;
+          if (i == chunk.size()) break;  // cannot happen: same snapshot
+          chunk[i].second.push_back(rows.Text(1));
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+          return SqlError(reader_, "completions");
+        }
+      }
+    }
+    for (const auto& [key, completed] : chunk) {
+      if (!completed.empty()) fn(key, completed);
+    }
+    if (static_cast<int64_t>(chunk.size()) < kChunk) return absl::OkStatus();
+    after = std::move(chunk.back().first);
+    first = false;
+  }
+}
+
+// --- Catalogue ---------------------------------------------------------------
+
+namespace {
+
+// Sets the tenant's catalogue version to max(previous + 1, now in ms).
+absl::Status BumpCatalogueVersion(sqlite3* db, std::string_view tenant) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  Stmt s(db,
+         "INSERT INTO catalogue_versions (tenant, version) VALUES (?,?) "
+         "ON CONFLICT (tenant) DO UPDATE SET "
+         "version=max(version+1, excluded.version)");
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, now_ms);
+  return RunDone(db, s, "catalogue version");
+}
+
+}  // namespace
+
+absl::Status SqliteEventStore::UpsertActivities(
+    std::string_view tenant, absl::Span<const learning::Activity> activities) {
+  POLKU_RETURN_IF_ERROR(CheckOpen());
+  if (activities.empty()) return absl::OkStatus();
+  absl::MutexLock w(&writer_mu_);
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  Stmt s(writer_,
+         "INSERT INTO activities (tenant, id, visible, data) VALUES (?,?,?,?) "
+         "ON CONFLICT (tenant, id) DO UPDATE SET "
+         "visible=excluded.visible, data=excluded.data");
+  if (!s.ok()) return SqlError(writer_, "prepare");
+  for (const learning::Activity& a : activities) {
+    const std::string blob = EncodeActivity(a);
+    s.Bind(1, tenant);
+    s.Bind(2, a.id);
+    s.Bind(3, int64_t{a.visible ? 1 : 0});
+    s.BindBlob(4, blob);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, s, "activity"));
+  }
+  POLKU_RETURN_IF_ERROR(BumpCatalogueVersion(writer_, tenant));
+  return tx.Commit();
+}
+
+absl::Status SqliteEventStore::UpsertPaths(
+    std::string_view tenant, absl::Span<const learning::LearningPath> paths) {
+  POLKU_RETURN_IF_ERROR(CheckOpen());
+  if (paths.empty()) return absl::OkStatus();
+  absl::MutexLock w(&writer_mu_);
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  Stmt s(writer_,
+         "INSERT INTO paths (tenant, id, data) VALUES (?,?,?) "
+         "ON CONFLICT (tenant, id) DO UPDATE SET data=excluded.data");
+  if (!s.ok()) return SqlError(writer_, "prepare");
+  for (const learning::LearningPath& p : paths) {
+    const std::string blob = EncodePath(p);
+    s.Bind(1, tenant);
+    s.Bind(2, p.id);
+    s.BindBlob(3, blob);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, s, "path"));
+  }
+  POLKU_RETURN_IF_ERROR(BumpCatalogueVersion(writer_, tenant));
+  return tx.Commit();
+}
+
+absl::StatusOr<Page<learning::Activity>> SqliteEventStore::ListActivities(
+    std::string_view tenant, size_t page_size, std::string_view page_token) {
+  absl::MutexLock lock(&reader_mu_);
+  return ReadPage<learning::Activity>(reader_, "activities", tenant, page_size,
+                                      page_token, &DecodeActivity);
+}
+
+absl::StatusOr<Page<learning::LearningPath>> SqliteEventStore::ListPaths(
+    std::string_view tenant, size_t page_size, std::string_view page_token) {
+  absl::MutexLock lock(&reader_mu_);
+  return ReadPage<learning::LearningPath>(reader_, "paths", tenant, page_size,
+                                          page_token, &DecodePath);
+}
+
+absl::StatusOr<learning::CatalogueFile> SqliteEventStore::LoadCatalogue(
+    std::string_view tenant) {
+  absl::MutexLock lock(&reader_mu_);
+  // One read transaction: activities and paths of the same version.
+  Transaction snapshot(reader_, Transaction::kSnapshot);
+  POLKU_RETURN_IF_ERROR(snapshot.status());
+  learning::CatalogueFile file;
+  Stmt a(reader_, "SELECT data FROM activities WHERE tenant=? ORDER BY id");
+  Stmt p(reader_, "SELECT data FROM paths WHERE tenant=? ORDER BY id");
+  if (!a.ok() || !p.ok()) return SqlError(reader_, "prepare");
+  a.Bind(1, tenant);
+  int rc;
+  while ((rc = a.Step()) == SQLITE_ROW) {
+    POLKU_ASSIGN_OR_RETURN(learning::Activity x, DecodeActivity(a.Blob(0)));
+    file.activities.push_back(std::move(x));
+  }
+  if (rc != SQLITE_DONE) return SqlError(reader_, "activities");
+  p.Bind(1, tenant);
+  while ((rc = p.Step()) == SQLITE_ROW) {
+    POLKU_ASSIGN_OR_RETURN(learning::LearningPath x, DecodePath(p.Blob(0)));
+    file.paths.push_back(std::move(x));
+  }
+  if (rc != SQLITE_DONE) return SqlError(reader_, "paths");
+  return file;
+}
+
+absl::StatusOr<int64_t> SqliteEventStore::CatalogueVersion(
+    std::string_view tenant) {
+  absl::MutexLock lock(&reader_mu_);
+  Stmt s(reader_, "SELECT version FROM catalogue_versions WHERE tenant=?");
+  if (!s.ok()) return SqlError(reader_, "prepare");
+  s.Bind(1, tenant);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return int64_t{0};
+  if (rc != SQLITE_ROW) return SqlError(reader_, "catalogue version");
+  return s.Int(0);
+}
+
+// --- Recommendations, feedback, bandit ---------------------------------------
+
+absl::Status SqliteEventStore::RecordServed(
+    std::string_view tenant, absl::Span<const ServedRecommendation> served) {
+  POLKU_RETURN_IF_ERROR(CheckOpen());
+  if (served.empty()) return absl::OkStatus();
+  absl::MutexLock w(&writer_mu_);
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  Stmt s(writer_,
+         "INSERT INTO served_recommendations (tenant, recommendation_id, "
+         "learner_key, kind, target_id, segment, position, score, propensity, "
+         "holdout, served_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+         "ON CONFLICT (tenant, recommendation_id) DO UPDATE SET "
+         "learner_key=excluded.learner_key, kind=excluded.kind, "
+         "target_id=excluded.target_id, segment=excluded.segment, "
+         "position=excluded.position, score=excluded.score, "
+         "propensity=excluded.propensity, holdout=excluded.holdout, "
+         "served_ms=excluded.served_ms");
+  if (!s.ok()) return SqlError(writer_, "prepare");
+  for (const ServedRecommendation& r : served) {
+    s.Bind(1, tenant);
+    s.Bind(2, r.recommendation_id);
+    s.Bind(3, r.learner_key);
+    s.Bind(4, r.kind);
+    s.Bind(5, r.target_id);
+    s.Bind(6, r.segment);
+    s.Bind(7, int64_t{r.position});
+    s.BindDouble(8, r.score);
+    s.BindDouble(9, r.propensity);
+    s.Bind(10, int64_t{r.holdout ? 1 : 0});
+    s.Bind(11, r.served_ms);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, s, "served"));
+  }
+  return tx.Commit();
+}
+
+absl::StatusOr<std::optional<ServedRecommendation>> SqliteEventStore::GetServed(
+    std::string_view tenant, std::string_view recommendation_id) {
+  absl::MutexLock lock(&reader_mu_);
+  Stmt s(reader_, common::StrCat(kServedColumns,
+                                 "WHERE tenant=? AND recommendation_id=?")
+                      .c_str());
+  if (!s.ok()) return SqlError(reader_, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, recommendation_id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return SqlError(reader_, "served");
+  return ReadServedRow(s);
+}
+
+absl::Status SqliteEventStore::RecordFeedback(std::string_view tenant,
+                                              const FeedbackRecord& f) {
+  if (f.outcome == FeedbackOutcome::kUnspecified ||
+      f.outcome > FeedbackOutcome::kCompleted) {
+    return absl::InvalidArgumentError("outcome: is required");
+  }
+  POLKU_RETURN_IF_ERROR(CheckOpen());
+  absl::MutexLock w(&writer_mu_);
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  Stmt insert(writer_,
+              "INSERT INTO feedback (tenant, recommendation_id, outcome, "
+              "learner_key, at_ms, kind, target_id, segment) "
+              "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+  Stmt arm(writer_,
+           "INSERT INTO bandit_arms (tenant, segment, kind, successes, "
+           "failures, shown) VALUES (?,?,?,?,?,?) "
+           "ON CONFLICT (tenant, segment, kind) DO UPDATE SET "
+           "successes=successes+excluded.successes, "
+           "failures=failures+excluded.failures, shown=shown+excluded.shown");
+  if (!insert.ok() || !arm.ok()) return SqlError(writer_, "prepare");
+  insert.Bind(1, tenant);
+  insert.Bind(2, f.recommendation_id);
+  insert.Bind(3, static_cast<int64_t>(f.outcome));
+  insert.Bind(4, f.learner_key);
+  insert.Bind(5, f.at_ms);
+  insert.Bind(6, f.kind);
+  insert.Bind(7, f.target_id);
+  insert.Bind(8, f.segment);
+  if (insert.Step() != SQLITE_DONE) return SqlError(writer_, "feedback");
+  if (sqlite3_changes(writer_) == 0) return absl::OkStatus();  // seen before
+  const bool success = f.outcome == FeedbackOutcome::kAccepted ||
+                       f.outcome == FeedbackOutcome::kCompleted;
+  arm.Bind(1, tenant);
+  arm.Bind(2, f.segment);
+  arm.Bind(3, f.kind);
+  arm.BindDouble(4, success ? 1 : 0);
+  arm.BindDouble(5, f.outcome == FeedbackOutcome::kDismissed ? 1 : 0);
+  arm.Bind(6, int64_t{f.outcome == FeedbackOutcome::kShown ? 1 : 0});
+  POLKU_RETURN_IF_ERROR(RunDone(writer_, arm, "bandit arm"));
+  return tx.Commit();
+}
+
+absl::StatusOr<std::vector<FeedbackRecord>> SqliteEventStore::ListFeedback(
+    std::string_view tenant, std::string_view learner_key, int64_t since_ms) {
+  absl::MutexLock lock(&reader_mu_);
+  return ReadFeedback(reader_, tenant, learner_key, since_ms);
+}
+
+absl::StatusOr<std::vector<BanditArm>> SqliteEventStore::GetBandit(
+    std::string_view tenant) {
+  absl::MutexLock lock(&reader_mu_);
+  Stmt s(reader_,
+         "SELECT segment, kind, successes, failures, shown FROM bandit_arms "
+         "WHERE tenant=? ORDER BY segment, kind");
+  if (!s.ok()) return SqlError(reader_, "prepare");
+  s.Bind(1, tenant);
+  std::vector<BanditArm> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    BanditArm a;
+    a.segment = s.Text(0);
+    a.kind = s.Text(1);
+    a.successes = s.Double(2);
+    a.failures = s.Double(3);
+    a.shown = s.Int(4);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return SqlError(reader_, "bandit");
+  return out;
+}
+
+// --- Learner data rights
+// -------------------------------------------------------
+
+absl::Status SqliteEventStore::SetOptOut(std::string_view tenant,
+                                         std::string_view learner_key,
+                                         bool opted_out, int64_t now_ms) {
+  POLKU_RETURN_IF_ERROR(CheckOpen());
+  const std::string hash = LearnerHash(tenant, learner_key);
+  absl::MutexLock w(&writer_mu_);
+  Stmt s(writer_,
+         opted_out ? "INSERT INTO optouts (tenant, learner_hash, since_ms) "
+                     "VALUES (?,?,?) ON CONFLICT DO NOTHING"
+                   : "DELETE FROM optouts WHERE tenant=? AND learner_hash=?");
+  if (!s.ok()) return SqlError(writer_, "prepare");
+  s.Bind(1, tenant);
+  s.Bind(2, hash);
+  if (opted_out) s.Bind(3, now_ms);
+  cache_->Forget(tenant, learner_key);
+  // One statement: SQLite's implicit transaction, between group commits.
+  return RunDone(writer_, s, "opt-out");
+}
+
+absl::StatusOr<bool> SqliteEventStore::IsOptedOut(
+    std::string_view tenant, std::string_view learner_key) {
+  absl::MutexLock lock(&reader_mu_);
+  return ReadOptedOut(reader_, tenant, learner_key);
+}
+
+absl::StatusOr<LearnerState> SqliteEventStore::ExportLearnerState(
+    std::string_view tenant, std::string_view learner_key) {
+  absl::MutexLock lock(&reader_mu_);
+  // One read transaction, so the parts agree with each other.
+  Transaction snapshot(reader_, Transaction::kSnapshot);
+  POLKU_RETURN_IF_ERROR(snapshot.status());
+  LearnerState state;
+  POLKU_ASSIGN_OR_RETURN(state.profile,
+                         ReadProfile(reader_, tenant, learner_key));
+  POLKU_ASSIGN_OR_RETURN(state.activities,
+                         ReadActivityStates(reader_, tenant, learner_key));
+  POLKU_ASSIGN_OR_RETURN(state.feedback,
+                         ReadFeedback(reader_, tenant, learner_key,
+                                      std::numeric_limits<int64_t>::min()));
+  POLKU_ASSIGN_OR_RETURN(state.opted_out,
+                         ReadOptedOut(reader_, tenant, learner_key));
+  {
+    Stmt s(reader_, common::StrCat(kServedColumns,
+                                   "WHERE tenant=? AND learner_key=? "
+                                   "ORDER BY served_ms, recommendation_id")
+                        .c_str());
+    if (!s.ok()) return SqlError(reader_, "prepare");
+    s.Bind(1, tenant);
+    s.Bind(2, learner_key);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW)
+      state.served.push_back(ReadServedRow(s));
+    if (rc != SQLITE_DONE) return SqlError(reader_, "served");
+  }
+  {
+    Stmt s(reader_,
+           "SELECT week, org_unit, leadership, development, events "
+           "FROM learner_weeks WHERE tenant=? AND learner_key=? ORDER BY week");
+    if (!s.ok()) return SqlError(reader_, "prepare");
+    s.Bind(1, tenant);
+    s.Bind(2, learner_key);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      LearnerWeek w;
+      w.learner_key = std::string(learner_key);
+      w.week = s.Int(0);
+      w.org_unit = s.Text(1);
+      w.leadership = s.Double(2);
+      w.development = s.Double(3);
+      w.events = s.Int(4);
+      state.weeks.push_back(std::move(w));
+    }
+    if (rc != SQLITE_DONE) return SqlError(reader_, "learner weeks");
+  }
+  return state;
+}
+
+}  // namespace polku::store
