@@ -12,7 +12,11 @@ PACKAGES=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio python3-protobuf python3-pytest python3-yaml
-  prometheus sqlite3 systemd
+  prometheus sqlite3 systemd zstd libzstd-dev
+  # the Moodle adapter's tests
+  php8.2-cli php8.2-curl php8.2-sqlite3 php8.2-xml php8.2-mbstring phpunit
+  # the Open edX adapter's tests
+  python3-django python3-djangorestframework python3-pytest-django python3-celery
   # fuzzing (make fuzz; libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev
 )

@@ -1,5 +1,6 @@
 #include "api/grpc_status.h"
 
+#include "api/limits.h"
 #include "common/field_error.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -11,15 +12,27 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   auto code = static_cast<grpc::StatusCode>(status.code());
   std::string message(status.message());
   auto field = common::ErrorField(status);
-  if (!field.has_value()) return grpc::Status(code, message);
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field(*field);
-  violation->set_description(message);
+  auto retry_after = RetryAfterMillis(status);
+  if (!field.has_value() && !retry_after.has_value()) {
+    return grpc::Status(code, message);
+  }
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
   details.set_message(message);
-  details.add_details()->PackFrom(bad_request);
+  if (field.has_value()) {
+    google::rpc::BadRequest bad_request;
+    auto* violation = bad_request.add_field_violations();
+    violation->set_field(*field);
+    violation->set_description(message);
+    details.add_details()->PackFrom(bad_request);
+  }
+  if (retry_after.has_value()) {
+    google::rpc::RetryInfo retry;
+    retry.mutable_retry_delay()->set_seconds(*retry_after / 1000);
+    retry.mutable_retry_delay()->set_nanos(
+        static_cast<int32_t>(*retry_after % 1000) * 1000000);
+    details.add_details()->PackFrom(retry);
+  }
   return grpc::Status(code, message, details.SerializeAsString());
 }
 

@@ -2,7 +2,9 @@
 //
 // A status carrying a field path (common/field_error.h) becomes a gRPC
 // status with a google.rpc.BadRequest detail naming that field, so clients
-// can point at what is wrong without parsing the message.
+// can point at what is wrong without parsing the message. A status with a
+// retry delay (limits.h: rate limit, too many streams) carries a
+// google.rpc.RetryInfo detail with that delay.
 #ifndef POLKU_API_GRPC_STATUS_H_
 #define POLKU_API_GRPC_STATUS_H_
 

@@ -1,12 +1,17 @@
 #include "api/handlers.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
+
+#include <google/protobuf/util/time_util.h>
 
 #include "api/convert.h"
 #include "api/grpc_status.h"
 #include "common/field_error.h"
 #include "common/hashing.h"
+#include "common/json_writer.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "common/strings.h"
 #include "model/event_codec.h"
@@ -23,12 +28,6 @@ bool IsSuccess(ingest::Outcome o) {
          o == ingest::Outcome::kErased || o == ingest::Outcome::kTagged;
 }
 
-absl::Status NotYet(std::string_view service) {
-  return absl::UnimplementedError(common::StrCat(
-      "polku.v1.", service,
-      " is not implemented yet; it arrives with profiles and recommendations"));
-}
-
 model::Platform PlatformOf(ingest::SourceFormat f) {
   switch (f) {
     case ingest::SourceFormat::kXapi:
@@ -43,6 +42,184 @@ model::Platform PlatformOf(ingest::SourceFormat f) {
     default:
       return model::Platform::kUnspecified;
   }
+}
+
+constexpr int kMaxCatalogueBatch = 10000;
+
+absl::StatusOr<size_t> PageSize(int32_t requested) {
+  if (requested < 0 || requested > 1000) {
+    return common::InvalidFieldError("page_size",
+                                     "must be between 0 and 1000");
+  }
+  return requested == 0 ? size_t{100} : static_cast<size_t>(requested);
+}
+
+learning::Activity FromProto(const v1::Activity& in) {
+  learning::Activity a;
+  a.id = in.id();
+  a.title = in.title();
+  a.url = in.url();
+  a.type = static_cast<model::ObjectType>(
+      std::clamp<int>(in.type(), 0, static_cast<int>(model::ObjectType::kCount_)));
+  a.visible = in.visible();
+  a.required = in.required();
+  a.competencies.assign(in.competencies().begin(), in.competencies().end());
+  a.goal_ids.assign(in.goal_ids().begin(), in.goal_ids().end());
+  a.mode = static_cast<model::Mode>(std::clamp<int>(in.mode(), 0, 255));
+  a.self_enrol = in.self_enrol();
+  return a;
+}
+
+void ToProto(const learning::Activity& in, v1::Activity* out) {
+  out->set_id(in.id);
+  out->set_title(in.title);
+  out->set_url(in.url);
+  out->set_type(static_cast<v1::ObjectType>(in.type));
+  out->set_visible(in.visible);
+  out->set_required(in.required);
+  for (const auto& c : in.competencies) out->add_competencies(c);
+  for (const auto& g : in.goal_ids) out->add_goal_ids(g);
+  out->set_mode(static_cast<v1::Mode>(in.mode));
+  out->set_self_enrol(in.self_enrol);
+}
+
+learning::LearningPath FromProto(const v1::LearningPath& in) {
+  learning::LearningPath p;
+  p.id = in.id();
+  p.title = in.title();
+  p.goal_id = in.goal_id();
+  for (const v1::PathStep& s : in.steps()) {
+    learning::PathStep step;
+    step.activity_id = s.activity_id();
+    step.mode = static_cast<model::Mode>(std::clamp<int>(s.mode(), 0, 255));
+    step.alternative_activity_ids.assign(s.alternative_activity_ids().begin(),
+                                         s.alternative_activity_ids().end());
+    step.optional = s.optional();
+    p.steps.push_back(std::move(step));
+  }
+  return p;
+}
+
+void ToProto(const learning::LearningPath& in, v1::LearningPath* out) {
+  out->set_id(in.id);
+  out->set_title(in.title);
+  out->set_goal_id(in.goal_id);
+  for (const learning::PathStep& s : in.steps) {
+    v1::PathStep* step = out->add_steps();
+    step->set_activity_id(s.activity_id);
+    step->set_mode(static_cast<v1::Mode>(s.mode));
+    for (const auto& alt : s.alternative_activity_ids) {
+      step->add_alternative_activity_ids(alt);
+    }
+    step->set_optional(s.optional);
+  }
+}
+
+void ToProto(const model::DimensionArray& in, v1::DimensionScores* out) {
+  using model::Dimension;
+  auto at = [&in](Dimension d) { return in[static_cast<size_t>(d)]; };
+  out->set_initiative(at(Dimension::kInitiative));
+  out->set_format(at(Dimension::kFormat));
+  out->set_setting(at(Dimension::kSetting));
+  out->set_social(at(Dimension::kSocial));
+  out->set_orientation(at(Dimension::kOrientation));
+  out->set_goal_link(at(Dimension::kGoalLink));
+}
+
+void ToProto(const learning::GroupFigures& in, v1::GroupFigures* out) {
+  out->set_name(in.name);
+  out->set_learners(in.learners);
+  out->set_suppressed(in.suppressed);
+  if (in.suppressed) return;
+  out->set_share_in_band(in.share_in_band);
+  out->set_mean_balance(in.mean_balance);
+  ToProto(in.mean, out->mutable_dimensions());
+  for (const auto& d : in.lagging) out->add_lagging_dimensions(d);
+}
+
+// Everything besides the events, as one JSON document; "" when nothing.
+std::string StateJson(const learning::ProfileConfig& config,
+                      const store::LearnerState& st, int64_t now_ms) {
+  if (!st.profile.has_value() && st.activities.empty() && st.served.empty() &&
+      st.feedback.empty() && st.weeks.empty() && !st.opted_out) {
+    return std::string();
+  }
+  common::JsonWriter w;
+  w.BeginObject();
+  w.Key("opted_out_of_profiling");
+  w.Bool(st.opted_out);
+  w.Key("profile");
+  if (st.profile.has_value()) {
+    w.Raw(learning::ProfileJson(config, *st.profile, now_ms));
+  } else {
+    w.Null();
+  }
+  w.Key("activities");
+  w.BeginArray();
+  for (const store::ActivityState& a : st.activities) {
+    w.BeginObject();
+    w.Key("activity_id");
+    w.String(a.object_id);
+    w.Key("first_ms");
+    w.Int(a.first_ms);
+    w.Key("last_ms");
+    w.Int(a.last_ms);
+    w.Key("completed_ms");
+    w.Int(a.completed_ms);
+    w.Key("events");
+    w.Int(a.events);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("recommendations_served");
+  w.BeginArray();
+  for (const store::ServedRecommendation& r : st.served) {
+    w.BeginObject();
+    w.Key("recommendation_id");
+    w.String(r.recommendation_id);
+    w.Key("kind");
+    w.String(r.kind);
+    w.Key("target_id");
+    w.String(r.target_id);
+    w.Key("served_ms");
+    w.Int(r.served_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("feedback");
+  w.BeginArray();
+  for (const store::FeedbackRecord& f : st.feedback) {
+    w.BeginObject();
+    w.Key("recommendation_id");
+    w.String(f.recommendation_id);
+    w.Key("outcome");
+    w.String(store::FeedbackOutcomeName(f.outcome));
+    w.Key("at_ms");
+    w.Int(f.at_ms);
+    w.Key("target_id");
+    w.String(f.target_id);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("weeks");
+  w.BeginArray();
+  for (const store::LearnerWeek& wk : st.weeks) {
+    w.BeginObject();
+    w.Key("week_start_ms");
+    w.Int(learning::WeekStartMs(wk.week));
+    w.Key("org_unit");
+    w.String(wk.org_unit);
+    w.Key("leadership");
+    w.Double(wk.leadership);
+    w.Key("development");
+    w.Double(wk.development);
+    w.Key("events");
+    w.Int(wk.events);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
 }
 
 absl::Status RequireLearner(const std::string& learner) {
@@ -87,6 +264,7 @@ const RpcInfo& InfoOf(Rpc rpc) {
           {"InsightService", "GetOrgOverview", kScopeInsightsRead},
           {"PrivacyService", "DeleteLearnerData", kScopePrivacyDelete},
           {"PrivacyService", "ExportLearnerData", kScopePrivacyExport},
+          {"PrivacyService", "SetProfilingOptOut", kScopeFeedbackWrite},
       }};
   return kTable[static_cast<size_t>(rpc)];
 }
@@ -390,44 +568,259 @@ absl::StatusOr<v1::ExportLearnerDataResponse> Handlers::ExportLearnerData(
     response.add_events_json(r.body_json);
     response.add_tags_json(r.tags_json);
   }
+  if (learning_ != nullptr) {
+    POLKU_ASSIGN_OR_RETURN(
+        store::LearnerState state,
+        learning_->ExportLearnerState(p.tenant, request.learner()));
+    response.set_state_json(StateJson(
+        engine_ != nullptr ? engine_->config().recommender.profile
+                           : learning::ProfileConfig(),
+        state, clock_->NowMillis()));
+  }
   return response;
 }
 
+// --- Learning: catalogue, recommendations, insights ---------------------------
+
+absl::Status Handlers::RequireEngine() const {
+  if (engine_ == nullptr || learning_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "this server's store keeps no learning state (profiles, catalogue, "
+        "recommendations); run polku-server with the SQLite store");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::UpsertActivitiesResponse> Handlers::UpsertActivities(
-    const Principal&, const v1::UpsertActivitiesRequest&) {
-  return NotYet("CatalogueService");
+    const Principal& p, const v1::UpsertActivitiesRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  if (request.activities().empty()) {
+    return common::InvalidFieldError("activities", "is empty");
+  }
+  if (request.activities_size() > kMaxCatalogueBatch) {
+    return common::InvalidFieldError(
+        "activities", common::StrCat("holds more than ", kMaxCatalogueBatch,
+                                     " activities"));
+  }
+  std::vector<learning::Activity> activities;
+  activities.reserve(request.activities_size());
+  for (const v1::Activity& a : request.activities()) {
+    activities.push_back(FromProto(a));
+  }
+  POLKU_RETURN_IF_ERROR(
+      engine_->UpsertActivities(p.tenant, std::move(activities)));
+  v1::UpsertActivitiesResponse response;
+  response.set_upserted(request.activities_size());
+  return response;
 }
+
 absl::StatusOr<v1::ListActivitiesResponse> Handlers::ListActivities(
-    const Principal&, const v1::ListActivitiesRequest&) {
-  return NotYet("CatalogueService");
+    const Principal& p, const v1::ListActivitiesRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  POLKU_ASSIGN_OR_RETURN(size_t size, PageSize(request.page_size()));
+  POLKU_ASSIGN_OR_RETURN(
+      auto page,
+      learning_->ListActivities(p.tenant, size, request.page_token()));
+  v1::ListActivitiesResponse response;
+  for (const learning::Activity& a : page.items) {
+    ToProto(a, response.add_activities());
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response;
 }
+
 absl::StatusOr<v1::UpsertPathsResponse> Handlers::UpsertPaths(
-    const Principal&, const v1::UpsertPathsRequest&) {
-  return NotYet("CatalogueService");
+    const Principal& p, const v1::UpsertPathsRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  if (request.paths().empty()) {
+    return common::InvalidFieldError("paths", "is empty");
+  }
+  if (request.paths_size() > kMaxCatalogueBatch) {
+    return common::InvalidFieldError(
+        "paths",
+        common::StrCat("holds more than ", kMaxCatalogueBatch, " paths"));
+  }
+  std::vector<learning::LearningPath> paths;
+  paths.reserve(request.paths_size());
+  for (const v1::LearningPath& path : request.paths()) {
+    paths.push_back(FromProto(path));
+  }
+  POLKU_RETURN_IF_ERROR(engine_->UpsertPaths(p.tenant, std::move(paths)));
+  v1::UpsertPathsResponse response;
+  response.set_upserted(request.paths_size());
+  return response;
 }
+
 absl::StatusOr<v1::ListPathsResponse> Handlers::ListPaths(
-    const Principal&, const v1::ListPathsRequest&) {
-  return NotYet("CatalogueService");
+    const Principal& p, const v1::ListPathsRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  POLKU_ASSIGN_OR_RETURN(size_t size, PageSize(request.page_size()));
+  POLKU_ASSIGN_OR_RETURN(
+      auto page, learning_->ListPaths(p.tenant, size, request.page_token()));
+  v1::ListPathsResponse response;
+  for (const learning::LearningPath& path : page.items) {
+    ToProto(path, response.add_paths());
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response;
 }
+
 absl::StatusOr<v1::SuggestPathsResponse> Handlers::SuggestPaths(
-    const Principal&, const v1::SuggestPathsRequest&) {
-  return NotYet("CatalogueService");
+    const Principal& p, const v1::SuggestPathsRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  POLKU_ASSIGN_OR_RETURN(
+      auto suggestions,
+      engine_->SuggestPaths(p.tenant, request.max_suggestions(),
+                            request.min_support()));
+  v1::SuggestPathsResponse response;
+  for (const learning::SuggestedPath& s : suggestions) {
+    v1::SuggestedPath* out = response.add_suggestions();
+    ToProto(s.path, out->mutable_path());
+    out->set_support(s.support);
+    for (const auto& id : s.added_self_directed) {
+      out->add_added_self_directed_activity_ids(id);
+    }
+  }
+  return response;
 }
+
 absl::StatusOr<v1::GetRecommendationsResponse> Handlers::GetRecommendations(
-    const Principal&, const v1::GetRecommendationsRequest&) {
-  return NotYet("RecommendationService");
+    const Principal& p, const v1::GetRecommendationsRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  POLKU_ASSIGN_OR_RETURN(
+      learning::RecommendOutput out,
+      engine_->Recommend(p.tenant, request.learner(), request.k(),
+                         request.locale()));
+  POLKU_ASSIGN_OR_RETURN(auto catalogue, engine_->Catalogue(p.tenant));
+  v1::GetRecommendationsResponse response;
+  response.set_opted_out(out.segment == "opted_out");
+  for (const learning::Recommendation& r : out.items) {
+    v1::Recommendation* o = response.add_recommendations();
+    o->set_recommendation_id(r.recommendation_id);
+    o->set_kind(static_cast<v1::NudgeKind>(r.kind));
+    o->set_target_id(r.target_id);
+    o->set_score(r.score);
+    o->set_reason_code(r.reason_code);
+    o->set_text(r.text);
+    for (const auto& e : r.evidence_event_ids) o->add_evidence_event_ids(e);
+    for (const auto& e : r.evidence_rule_ids) o->add_evidence_rule_ids(e);
+    o->set_target_is_path(r.target_is_path);
+    if (r.target_is_path) {
+      if (const auto* path = catalogue->FindPath(r.target_id)) {
+        o->set_target_title(path->title);
+      }
+    } else if (const auto* a = catalogue->FindActivity(r.target_id)) {
+      o->set_target_title(a->title);
+      o->set_target_url(a->url);
+    }
+    if (learning_metrics_ != nullptr) learning_metrics_->CountServed(r.kind);
+  }
+  return response;
 }
+
 absl::StatusOr<v1::RecordFeedbackResponse> Handlers::RecordFeedback(
-    const Principal&, const v1::RecordFeedbackRequest&) {
-  return NotYet("RecommendationService");
+    const Principal& p, const v1::RecordFeedbackRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  const int outcome = static_cast<int>(request.outcome());
+  if (outcome < 0 ||
+      outcome > static_cast<int>(store::FeedbackOutcome::kCompleted)) {
+    return common::InvalidFieldError("outcome", "is not a known outcome");
+  }
+  int64_t at_ms = 0;
+  if (request.has_occurred_at()) {
+    at_ms = google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+        request.occurred_at());
+  }
+  POLKU_ASSIGN_OR_RETURN(
+      learning::NudgeKind kind,
+      engine_->RecordFeedback(p.tenant, request.learner(),
+                              request.recommendation_id(),
+                              static_cast<store::FeedbackOutcome>(outcome),
+                              at_ms));
+  if (learning_metrics_ != nullptr) {
+    learning_metrics_->CountFeedback(
+        kind, static_cast<store::FeedbackOutcome>(outcome));
+  }
+  return v1::RecordFeedbackResponse();
 }
+
 absl::StatusOr<v1::GetLearnerProfileResponse> Handlers::GetLearnerProfile(
-    const Principal&, const v1::GetLearnerProfileRequest&) {
-  return NotYet("InsightService");
+    const Principal& p, const v1::GetLearnerProfileRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  POLKU_ASSIGN_OR_RETURN(
+      learning::LearnerReport report,
+      engine_->LearnerProfile(p.tenant, request.learner(), request.locale()));
+  POLKU_ASSIGN_OR_RETURN(bool opted_out,
+                         learning_->IsOptedOut(p.tenant, request.learner()));
+  const learning::ProfileConfig& config =
+      engine_->config().recommender.profile;
+  v1::GetLearnerProfileResponse response;
+  ToProto(report.view.mean, response.mutable_dimensions());
+  response.set_balance(report.view.balance);
+  response.set_band_low(config.band_low);
+  response.set_band_high(config.band_high);
+  response.set_event_count(report.event_count);
+  response.set_explanation(report.explanation);
+  response.set_band_position(
+      std::string(learning::BandPositionName(report.view.position)));
+  response.set_opted_out(opted_out);
+  return response;
 }
+
 absl::StatusOr<v1::GetOrgOverviewResponse> Handlers::GetOrgOverview(
-    const Principal&, const v1::GetOrgOverviewRequest&) {
-  return NotYet("InsightService");
+    const Principal& p, const v1::GetOrgOverviewRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  POLKU_ASSIGN_OR_RETURN(
+      learning::OrgOverview o,
+      engine_->OrgOverview(p.tenant, request.org_unit(), request.weeks()));
+  v1::GetOrgOverviewResponse response;
+  response.set_min_group_size(engine_->config().insights.min_group_size);
+  response.set_learners(o.total.learners);
+  response.set_suppressed(o.total.suppressed);
+  if (!o.total.suppressed) {
+    response.set_share_in_band(o.total.share_in_band);
+    response.set_mean_balance(o.total.mean_balance);
+    ToProto(o.total.mean, response.mutable_dimensions());
+    for (const auto& d : o.total.lagging) response.add_lagging_dimensions(d);
+    response.set_self_directed_goal_linked_share(
+        o.total.self_directed_goal_linked_share);
+  }
+  for (const auto& g : o.units) ToProto(g, response.add_units());
+  for (const auto& g : o.roles) ToProto(g, response.add_roles());
+  for (const auto& w : o.trend) {
+    v1::WeekFigures* out = response.add_trend();
+    *out->mutable_week_start() =
+        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+            w.week_start_ms);
+    out->set_learners(w.learners);
+    out->set_suppressed(w.suppressed);
+    if (!w.suppressed) {
+      out->set_share_in_band(w.share_in_band);
+      out->set_mean_balance(w.mean_balance);
+    }
+  }
+  v1::CatalogueComposition* c = response.mutable_catalogue();
+  c->set_visible(o.catalogue.visible);
+  c->set_structured(o.catalogue.structured);
+  c->set_self_directed(o.catalogue.self_directed);
+  c->set_blended(o.catalogue.blended);
+  c->set_self_enrol(o.catalogue.self_enrol);
+  c->set_social(o.catalogue.social);
+  c->set_at_work(o.catalogue.at_work);
+  c->set_required(o.catalogue.required);
+  return response;
+}
+
+absl::StatusOr<v1::SetProfilingOptOutResponse> Handlers::SetProfilingOptOut(
+    const Principal& p, const v1::SetProfilingOptOutRequest& request) {
+  POLKU_RETURN_IF_ERROR(RequireEngine());
+  if (auto s = RequireLearner(request.learner()); !s.ok()) return s;
+  POLKU_RETURN_IF_ERROR(learning_->SetOptOut(p.tenant, request.learner(),
+                                             request.opted_out(),
+                                             clock_->NowMillis()));
+  v1::SetProfilingOptOutResponse response;
+  response.set_opted_out(request.opted_out());
+  return response;
 }
 
 }  // namespace polku::api

@@ -23,8 +23,10 @@
 
 #include "absl/status/statusor.h"
 #include "api/auth.h"
+#include "api/learning_metrics.h"
 #include "api/metrics.h"
 #include "common/clock.h"
+#include "engine/engine.h"
 #include "ingest/ingestor.h"
 #include "polku/v1/catalogue_service.pb.h"
 #include "polku/v1/event_service.pb.h"
@@ -32,6 +34,7 @@
 #include "polku/v1/privacy_service.pb.h"
 #include "polku/v1/recommendation_service.pb.h"
 #include "store/event_store.h"
+#include "store/learning_store.h"
 
 namespace polku::api {
 
@@ -51,6 +54,7 @@ enum class Rpc : uint8_t {
   kGetOrgOverview,
   kDeleteLearnerData,
   kExportLearnerData,
+  kSetProfilingOptOut,
   kCount_,
 };
 
@@ -81,6 +85,14 @@ class Handlers {
   Handlers(ingest::Ingestor* ingestor, store::EventStore* store,
            const Authenticator* auth, Metrics* metrics,
            const common::Clock* clock);
+
+  // Connects the learning side; no pointer is owned; metrics may be null.
+  void SetLearning(engine::Engine* engine, store::LearningStore* learning,
+                   LearningMetrics* metrics) {
+    engine_ = engine;
+    learning_ = learning;
+    learning_metrics_ = metrics;
+  }
 
   // Authenticates `call` with the scope of `rpc` (see Authenticator for
   // the codes: kUnauthenticated, kPermissionDenied).
@@ -119,9 +131,11 @@ class Handlers {
   absl::StatusOr<polku::v1::ExportLearnerDataResponse> ExportLearnerData(
       const Principal& p, const polku::v1::ExportLearnerDataRequest& request);
 
-  // Not implemented yet: each answers kUnimplemented (after the transport
-  // has authenticated the caller with the RPC's scope), so both doors
-  // already show the final authentication and tenant behaviour.
+  // Learning state: catalogue, recommendations, insights and the opt-out
+  // need the engine and the learning store (SetLearning); without them
+  // they answer kFailedPrecondition. Validation errors name the field.
+  absl::StatusOr<polku::v1::SetProfilingOptOutResponse> SetProfilingOptOut(
+      const Principal& p, const polku::v1::SetProfilingOptOutRequest& request);
   absl::StatusOr<polku::v1::UpsertActivitiesResponse> UpsertActivities(
       const Principal& p, const polku::v1::UpsertActivitiesRequest& request);
   absl::StatusOr<polku::v1::ListActivitiesResponse> ListActivities(
@@ -150,8 +164,13 @@ class Handlers {
       google::protobuf::RepeatedPtrField<polku::v1::EventResult>* results,
       int* accepted, int* duplicates, int* rejected);
 
+  absl::Status RequireEngine() const;
+
   ingest::Ingestor* ingestor_;
   store::EventStore* store_;
+  engine::Engine* engine_ = nullptr;
+  store::LearningStore* learning_ = nullptr;
+  LearningMetrics* learning_metrics_ = nullptr;
   const Authenticator* auth_;
   Metrics* metrics_;
   const common::Clock* clock_;

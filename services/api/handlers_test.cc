@@ -212,25 +212,21 @@ TEST_F(HandlersTest, IngestReportsPerEventResults) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("events")));
 }
 
-TEST_F(HandlersTest, NotYetImplementedRpcsAnswerUnimplemented) {
-  EXPECT_THAT(handlers_->GetRecommendations(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->RecordFeedback(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->GetLearnerProfile(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->GetOrgOverview(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->UpsertActivities(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->ListActivities(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->UpsertPaths(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->ListPaths(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_THAT(handlers_->SuggestPaths(a_, {}),
-              StatusIs(absl::StatusCode::kUnimplemented));
+TEST_F(HandlersTest, LearningRpcsNeedALearningStore) {
+  // This fixture's store keeps events only: the learning RPCs say so
+  // instead of pretending (the server always connects the SQLite store).
+  const auto kNeeds = StatusIs(absl::StatusCode::kFailedPrecondition,
+                               HasSubstr("keeps no learning state"));
+  EXPECT_THAT(handlers_->GetRecommendations(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->RecordFeedback(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->GetLearnerProfile(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->GetOrgOverview(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->UpsertActivities(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->ListActivities(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->UpsertPaths(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->ListPaths(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->SuggestPaths(a_, {}), kNeeds);
+  EXPECT_THAT(handlers_->SetProfilingOptOut(a_, {}), kNeeds);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "absl/strings/cord.h"
+#include "api/limits.h"
 #include "common/field_error.h"
 #include "common/hashing.h"
 #include "common/json_writer.h"
@@ -347,6 +348,11 @@ HttpResponse ErrorResponse(const absl::Status& status) {
   if (status.code() == absl::StatusCode::kUnauthenticated) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"polku\"");
   }
+  if (auto retry = RetryAfterMillis(status); retry.has_value()) {
+    // Whole seconds, rounded up (RFC 9110 Retry-After).
+    int64_t seconds = *retry <= 1000 ? 1 : (*retry + 999) / 1000;
+    r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  }
   return r;
 }
 
@@ -430,6 +436,8 @@ const std::vector<HttpGateway::RouteEntry>& HttpGateway::Table() {
         &HttpGateway::ExportLearnerData);
     add("DELETE", "/v1/learners/{learner}/data", Rpc::kDeleteLearnerData,
         &HttpGateway::DeleteLearnerData);
+    add("PUT", "/v1/learners/{learner}/profiling", Rpc::kSetProfilingOptOut,
+        &HttpGateway::SetProfilingOptOut);
     add("POST", "/xapi/statements", Rpc::kIngest, &HttpGateway::XapiPost);
     add("PUT", "/xapi/statements", Rpc::kIngest, &HttpGateway::XapiPut);
     add("GET", "/xapi/about", std::nullopt, &HttpGateway::XapiAbout);
@@ -448,8 +456,8 @@ const std::vector<HttpRoute>& HttpGateway::Routes() {
   return *routes;
 }
 
-HttpGateway::HttpGateway(Handlers* handlers, Metrics* metrics)
-    : handlers_(handlers), metrics_(metrics) {}
+HttpGateway::HttpGateway(Handlers* handlers, Metrics* metrics, Limiter* limiter)
+    : handlers_(handlers), metrics_(metrics), limiter_(limiter) {}
 
 HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
   const auto start = std::chrono::steady_clock::now();
@@ -566,6 +574,20 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
     auto principal = handlers_->Authenticate(info, *match->route.rpc);
     if (!principal.ok()) return respond(ErrorResponse(principal.status()));
     call.principal = std::move(*principal);
+    // The ingest writes (native, xAPI, Caliper) count against the tenant's
+    // limits (limits.h); an xAPI PUT is one statement.
+    if (limiter_ != nullptr && *match->route.rpc == Rpc::kIngest) {
+      std::string_view member = match->route.pattern == "/caliper" ? "data"
+                                : xapi                             ? ""
+                                                                   : "events";
+      size_t events =
+          request.method == "PUT" ? 1 : CountEventsInJson(request.body, member);
+      if (auto s = limiter_->Admit(call.principal.tenant, events,
+                                   member.empty() ? "statements" : member);
+          !s.ok()) {
+        return respond(ErrorResponse(s));
+      }
+    }
   }
   return respond((this->*(match->fn))(call));
 }
@@ -669,6 +691,19 @@ HttpResponse HttpGateway::DeleteLearnerData(const Call& call) const {
   request.set_learner(call.params[0]);
   return JsonRpc(handlers_, *call.request, call.principal, std::move(request),
                  false, &Handlers::DeleteLearnerData);
+}
+
+HttpResponse HttpGateway::SetProfilingOptOut(const Call& call) const {
+  // The body gives the choice; the learner always comes from the path.
+  v1::SetProfilingOptOutRequest request;
+  if (auto s = ParseMessageBody(*call.request, call.principal, &request);
+      !s.ok()) {
+    return ErrorResponse(s);
+  }
+  request.set_learner(call.params[0]);
+  auto response = handlers_->SetProfilingOptOut(call.principal, request);
+  if (!response.ok()) return ErrorResponse(response.status());
+  return JsonResponse(*response);
 }
 
 HttpResponse HttpGateway::XapiAbout(const Call& call) const {

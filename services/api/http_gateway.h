@@ -19,6 +19,7 @@
 //   GET    /v1/catalogue/paths:suggest?max_suggestions=&min_support=
 //                                                SuggestPaths
 //   GET    /v1/learners/{learner}/data           ExportLearnerData
+//   PUT    /v1/learners/{learner}/profiling      SetProfilingOptOut
 //   DELETE /v1/learners/{learner}/data           DeleteLearnerData
 //   POST   /xapi/statements   one statement or an array, all or nothing;
 //                             200 with the array of ids
@@ -100,10 +101,14 @@ std::string ErrorJson(const absl::Status& status);
 // UNAUTHENTICATED, a WWW-Authenticate header.
 HttpResponse ErrorResponse(const absl::Status& status);
 
+class Limiter;
+
 class HttpGateway {
  public:
-  // Neither pointer is owned; both must outlive the gateway.
-  HttpGateway(Handlers* handlers, Metrics* metrics);
+  // No pointer is owned; all must outlive the gateway. `limiter` (may be
+  // null: no limits) admits the ingest, xAPI and Caliper writes after
+  // authentication (429 with Retry-After beyond a limit).
+  HttpGateway(Handlers* handlers, Metrics* metrics, Limiter* limiter = nullptr);
 
   HttpResponse Handle(const HttpRequest& request) const;
 
@@ -128,6 +133,7 @@ class HttpGateway {
   HttpResponse ListPaths(const Call& call) const;
   HttpResponse SuggestPaths(const Call& call) const;
   HttpResponse ExportLearnerData(const Call& call) const;
+  HttpResponse SetProfilingOptOut(const Call& call) const;
   HttpResponse DeleteLearnerData(const Call& call) const;
   HttpResponse XapiAbout(const Call& call) const;
   HttpResponse XapiPost(const Call& call) const;
@@ -136,6 +142,7 @@ class HttpGateway {
 
   Handlers* handlers_;
   Metrics* metrics_;
+  Limiter* limiter_;
 };
 
 }  // namespace polku::api

@@ -105,7 +105,7 @@ TEST(Routes, EveryRouteWithAnRpcNeedsItsScope) {
     ++with_rpc;
     EXPECT_EQ(r.scope, InfoOf(*r.rpc).scope) << r.pattern;
   }
-  EXPECT_EQ(with_rpc, 16);
+  EXPECT_EQ(with_rpc, 17);
 }
 
 TEST_F(HttpGatewayTest, IngestsNativeJsonAndExportsIt) {
@@ -148,13 +148,16 @@ TEST_F(HttpGatewayTest, KeyWithoutTheRoutesScopeIs403) {
   EXPECT_EQ(Call("DELETE", "/v1/learners/x/data", "", "a-events").status, 403);
 }
 
-TEST_F(HttpGatewayTest, NotYetImplementedRoutesAnswer501AsJson) {
+TEST_F(HttpGatewayTest, LearningRoutesWithoutALearningStoreSaySoAsJson) {
+  // This fixture's store keeps events only (see HandlersTest).
   HttpResponse r =
       Call("GET", "/v1/learners/lms.example%2342/recommendations?k=3");
-  EXPECT_EQ(r.status, 501);
-  EXPECT_THAT(r.body, HasSubstr("\"status\":\"UNIMPLEMENTED\""));
-  EXPECT_EQ(Call("GET", "/v1/orgs/-/overview?weeks=4").status, 501);
-  EXPECT_EQ(Call("POST", "/v1/feedback", R"({"learner":"x"})").status, 501);
+  EXPECT_EQ(r.status, HttpStatusOf(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(r.body, HasSubstr("\"status\":\"FAILED_PRECONDITION\""));
+  EXPECT_THAT(r.body, HasSubstr("keeps no learning state"));
+  EXPECT_EQ(Call("GET", "/v1/orgs/-/overview?weeks=4").status, r.status);
+  EXPECT_EQ(Call("POST", "/v1/feedback", R"({"learner":"x"})").status,
+            r.status);
 }
 
 TEST_F(HttpGatewayTest, BodyProblemsAreSpecific4xx) {

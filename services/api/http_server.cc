@@ -1,6 +1,8 @@
 #include "api/http_server.h"
 
 #include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -9,6 +11,7 @@
 #include <mutex>
 #include <vector>
 
+#include "api/limits.h"
 #include "common/field_error.h"
 #include "common/str_cat.h"
 #include "common/strings.h"
@@ -88,6 +91,72 @@ void Write(const HttpResponse& from, httplib::Response& to) {
   }
 }
 
+std::string OpenSslError() {
+  unsigned long e = ERR_get_error();
+  if (e == 0) return "unknown error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  return buf;
+}
+
+// An HTTPS server: TLS 1.2 or later, the certificate chain and key, and for
+// mutual TLS the client CA (verified; required with
+// tls_require_client_cert).
+absl::StatusOr<std::unique_ptr<httplib::Server>> MakeTlsServer(
+    const HttpServerOptions& options) {
+  absl::Status error;
+  auto setup = [&options, &error](SSL_CTX& ctx) {
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(
+        &ctx,
+        SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+    if (SSL_CTX_use_certificate_chain_file(
+            &ctx, options.tls_cert_file.c_str()) != 1) {
+      error = absl::InvalidArgumentError(
+          common::StrCat("tls_cert_file: cannot load '", options.tls_cert_file,
+                         "': ", OpenSslError()));
+      return false;
+    }
+    if (SSL_CTX_use_PrivateKey_file(&ctx, options.tls_key_file.c_str(),
+                                    SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(&ctx) != 1) {
+      error = absl::InvalidArgumentError(common::StrCat(
+          "tls_key_file: cannot load '", options.tls_key_file,
+          "' or it does not match the certificate: ", OpenSslError()));
+      return false;
+    }
+    if (!options.tls_client_ca_file.empty()) {
+      const char* ca = options.tls_client_ca_file.c_str();
+      STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca);
+      if (names == nullptr ||
+          SSL_CTX_load_verify_locations(&ctx, ca, nullptr) != 1) {
+        if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+        error = absl::InvalidArgumentError(
+            common::StrCat("tls_client_ca_file: cannot load '",
+                           options.tls_client_ca_file, "': ", OpenSslError()));
+        return false;
+      }
+      SSL_CTX_set_client_CA_list(&ctx, names);
+      SSL_CTX_set_verify(
+          &ctx,
+          SSL_VERIFY_PEER |
+              (options.tls_require_client_cert ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                                               : 0),
+          nullptr);
+    }
+    return true;
+  };
+  auto server = std::make_unique<httplib::SSLServer>(setup);
+  if (!server->is_valid()) {
+    if (error.ok()) {
+      error = absl::InvalidArgumentError(
+          common::StrCat("tls: cannot set up TLS: ", OpenSslError()));
+    }
+    return error;
+  }
+  return std::unique_ptr<httplib::Server>(std::move(server));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
@@ -105,7 +174,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
 
   std::unique_ptr<HttpServer> s(new HttpServer());
-  s->server_ = std::make_unique<httplib::Server>();
+  if (options.tls_cert_file.empty()) {
+    s->server_ = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = MakeTlsServer(options);
+    if (!tls.ok()) return tls.status();
+    s->server_ = std::move(*tls);
+  }
   httplib::Server& server = *s->server_;
   const int threads = options.threads;
   const int max_queued = options.max_queued;
@@ -150,10 +225,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         switch (res.status) {
           case 413:
             // As gRPC answers an oversized message: RESOURCE_EXHAUSTED.
-            status = common::FieldError(
-                absl::StatusCode::kResourceExhausted, "body",
-                common::StrCat("is larger than the limit of ", limit,
-                               " bytes"));
+            status = CountRejection(
+                metrics, WithRejectReason(
+                             common::FieldError(
+                                 absl::StatusCode::kResourceExhausted, "body",
+                                 common::StrCat("is larger than the limit of ",
+                                                limit, " bytes")),
+                             kMessageTooLarge));
             break;
           case 414:
             status =

@@ -36,13 +36,22 @@ struct HttpServerOptions {
   int keep_alive_seconds = 5;
   // Where requests refused before routing (413...) are counted; may be null.
   Metrics* metrics = nullptr;
+  // HTTPS when both are set (PEM files). With tls_client_ca_file, client
+  // certificates are verified against it (mutual TLS); with
+  // tls_require_client_cert a client without a valid one fails the
+  // handshake.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  bool tls_require_client_cert = false;
 };
 
 class HttpServer {
  public:
   // Listens on `address` ("host:port"; port 0 picks a free one; IPv6 hosts
   // in brackets) and serves `gateway`, which must outlive the server.
-  // kUnavailable when the address cannot be bound.
+  // kUnavailable when the address cannot be bound; kInvalidArgument naming
+  // the setting when a TLS file cannot be loaded.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const std::string& address, const HttpGateway* gateway,
       const HttpServerOptions& options);

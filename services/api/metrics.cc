@@ -84,7 +84,19 @@ Metrics::Metrics()
                          .Name("polku_inflight_requests")
                          .Help("Requests being handled now, by transport.")
                          .Register(*registry_)
-                         .Add({{"transport", "grpc"}})) {
+                         .Add({{"transport", "grpc"}})),
+      rejected_(prometheus::BuildCounter()
+                    .Name("polku_rejected_requests_total")
+                    .Help("Calls refused by a limit (rate, streams, batch or "
+                          "message size, deadline), by reason.")
+                    .Register(*registry_)) {
+  // Every reason shows from the start (0), so alerts and dashboards see the
+  // series before the first refusal.
+  for (const char* reason :
+       {"rate_limited", "too_many_streams", "batch_too_large",
+        "message_too_large", "deadline_exceeded", "other"}) {
+    rejected_.Add({{"reason", reason}});
+  }
   for (size_t p = 0; p < kPlatforms; ++p) {
     for (size_t m = 0; m < kModes; ++m) {
       for (size_t o = 0; o < kOutcomes; ++o) {
@@ -149,6 +161,17 @@ void Metrics::SetDatabaseBytes(double bytes) { database_bytes_.Set(bytes); }
 void Metrics::RpcStarted() { inflight_grpc_.Increment(); }
 
 void Metrics::RpcFinished() { inflight_grpc_.Decrement(); }
+
+void Metrics::CountRejected(std::string_view reason) {
+  static constexpr std::string_view kKnown[] = {
+      "rate_limited", "too_many_streams", "batch_too_large",
+      "message_too_large", "deadline_exceeded"};
+  std::string label = "other";
+  for (std::string_view known : kKnown) {
+    if (reason == known) label = std::string(known);
+  }
+  rejected_.Add({{"reason", label}}).Increment();
+}
 
 RpcScope::RpcScope(Metrics* metrics, std::string method)
     : metrics_(metrics),

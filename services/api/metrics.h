@@ -16,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ingest/ingestor.h"
 #include "model/learning_event.h"
@@ -50,6 +51,11 @@ class Metrics {
   // RpcScope calls these; every RpcStarted is followed by one RpcFinished.
   void RpcStarted();
   void RpcFinished();
+  // polku_rejected_requests_total{reason}: calls refused by a limit
+  // (limits.h: rate_limited, too_many_streams, batch_too_large,
+  // message_too_large, deadline_exceeded). The reasons are a fixed set;
+  // any other value counts as "other".
+  void CountRejected(std::string_view reason);
 
   const std::shared_ptr<prometheus::Registry>& registry() const {
     return registry_;
@@ -70,6 +76,7 @@ class Metrics {
   prometheus::Counter& key_reloads_failed_;
   prometheus::Gauge& database_bytes_;
   prometheus::Gauge& inflight_grpc_;
+  prometheus::Family<prometheus::Counter>& rejected_;
   static constexpr size_t kPlatforms =
       static_cast<size_t>(model::Platform::kCount_);
   static constexpr size_t kModes = 4;

@@ -1,5 +1,8 @@
 #include "api/services.h"
 
+#include <chrono>
+#include <functional>
+
 #include "api/grpc_status.h"
 
 namespace polku::api {
@@ -7,15 +10,39 @@ namespace {
 
 namespace v1 = ::polku::v1;
 
-// The one shape of a unary RPC: authenticate with the RPC's scope, call the
-// shared handler, convert the status at the edge, record the metric.
+// DEADLINE_EXCEEDED (counted) when the call's deadline has passed: a
+// client that gave up must not cost a store commit.
+absl::Status CheckDeadline(const grpc::ServerContext& context,
+                           Metrics* metrics) {
+  if (context.deadline() > std::chrono::system_clock::now()) {
+    return absl::OkStatus();
+  }
+  return CountRejection(
+      metrics, WithRejectReason(absl::DeadlineExceededError(
+                                    "the call's deadline passed before it "
+                                    "was handled; nothing was done"),
+                                kDeadlineExceeded));
+}
+
+// The one shape of a unary RPC: authenticate with the RPC's scope, check
+// the deadline and (with `admit`) the limits, call the shared handler,
+// convert the status at the edge, record the metric.
 template <typename Request, typename Response, typename Handler>
-grpc::Status Unary(Handlers* handlers, Metrics* metrics, Rpc rpc,
-                   grpc::ServerContext* context, const Request& request,
-                   Response* response, Handler handler) {
+grpc::Status Unary(
+    Handlers* handlers, Metrics* metrics, Rpc rpc, grpc::ServerContext* context,
+    const Request& request, Response* response, Handler handler,
+    const std::function<absl::Status(const Principal&)>& admit = nullptr) {
   RpcScope scope(metrics, std::string(InfoOf(rpc).method));
   auto principal = handlers->Authenticate(CallInfoOf(*context), rpc);
   if (!principal.ok()) return scope.Done(ToGrpcStatus(principal.status()));
+  if (auto s = CheckDeadline(*context, metrics); !s.ok()) {
+    return scope.Done(ToGrpcStatus(s));
+  }
+  if (admit != nullptr) {
+    if (auto s = admit(*principal); !s.ok()) {
+      return scope.Done(ToGrpcStatus(s));
+    }
+  }
   absl::StatusOr<Response> result = (handlers->*handler)(*principal, request);
   if (!result.ok()) return scope.Done(ToGrpcStatus(result.status()));
   *response = std::move(*result);
@@ -34,14 +61,20 @@ CallInfo CallInfoOf(const grpc::ServerContext& context) {
   return info;
 }
 
-EventServiceImpl::EventServiceImpl(Handlers* handlers, Metrics* metrics)
-    : handlers_(handlers), metrics_(metrics) {}
+EventServiceImpl::EventServiceImpl(Handlers* handlers, Metrics* metrics,
+                                   Limiter* limiter)
+    : handlers_(handlers), metrics_(metrics), limiter_(limiter) {}
 
 grpc::Status EventServiceImpl::Ingest(grpc::ServerContext* context,
                                       const v1::IngestRequest* request,
                                       v1::IngestResponse* response) {
+  Limiter* limiter = limiter_;
+  const size_t events = static_cast<size_t>(request->events_size());
   return Unary(handlers_, metrics_, Rpc::kIngest, context, *request, response,
-               &Handlers::Ingest);
+               &Handlers::Ingest, [limiter, events](const Principal& p) {
+                 return limiter == nullptr ? absl::OkStatus()
+                                           : limiter->Admit(p.tenant, events);
+               });
 }
 
 grpc::Status EventServiceImpl::IngestStream(
@@ -52,10 +85,33 @@ grpc::Status EventServiceImpl::IngestStream(
   auto principal =
       handlers_->Authenticate(CallInfoOf(*context), Rpc::kIngestStream);
   if (!principal.ok()) return scope.Done(ToGrpcStatus(principal.status()));
+  if (auto s = CheckDeadline(*context, metrics_); !s.ok()) {
+    return scope.Done(ToGrpcStatus(s));
+  }
+  // Held until the stream ends; streams beyond the limit are refused before
+  // reading anything.
+  Limiter::StreamSlot slot;
+  if (limiter_ != nullptr) {
+    if (auto s = limiter_->AcquireStream(&slot); !s.ok()) {
+      return scope.Done(ToGrpcStatus(s));
+    }
+  }
   v1::IngestStreamRequest chunk;
   while (stream->Read(&chunk)) {
     if (context->IsCancelled()) {
       return scope.Done(grpc::Status(grpc::CANCELLED, "client cancelled"));
+    }
+    // Chunks acknowledged so far stay stored; the client resends from the
+    // refused chunk (after the RetryInfo delay when rate limited).
+    if (auto s = CheckDeadline(*context, metrics_); !s.ok()) {
+      return scope.Done(ToGrpcStatus(s));
+    }
+    if (limiter_ != nullptr) {
+      if (auto s = limiter_->Admit(principal->tenant,
+                                   static_cast<size_t>(chunk.events_size()));
+          !s.ok()) {
+        return scope.Done(ToGrpcStatus(s));
+      }
     }
     auto ack = handlers_->IngestChunk(*principal, chunk);
     if (!ack.ok()) return scope.Done(ToGrpcStatus(ack.status()));
@@ -86,6 +142,13 @@ grpc::Status PrivacyServiceImpl::ExportLearnerData(
     v1::ExportLearnerDataResponse* response) {
   return Unary(handlers_, metrics_, Rpc::kExportLearnerData, context, *request,
                response, &Handlers::ExportLearnerData);
+}
+
+grpc::Status PrivacyServiceImpl::SetProfilingOptOut(
+    grpc::ServerContext* context, const v1::SetProfilingOptOutRequest* request,
+    v1::SetProfilingOptOutResponse* response) {
+  return Unary(handlers_, metrics_, Rpc::kSetProfilingOptOut, context,
+               *request, response, &Handlers::SetProfilingOptOut);
 }
 
 CatalogueServiceImpl::CatalogueServiceImpl(Handlers* handlers, Metrics* metrics)

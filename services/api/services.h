@@ -12,6 +12,7 @@
 
 #include "api/auth.h"
 #include "api/handlers.h"
+#include "api/limits.h"
 #include "api/metrics.h"
 #include "polku/v1/catalogue_service.grpc.pb.h"
 #include "polku/v1/event_service.grpc.pb.h"
@@ -24,12 +25,21 @@ namespace polku::api {
 // The CallInfo (peer and metadata) of a gRPC call.
 CallInfo CallInfoOf(const grpc::ServerContext& context);
 
-// Neither pointer of the constructors below is owned; both must outlive
+// None of the pointers of the constructors below is owned; all must outlive
 // the service.
+//
+// Every RPC whose deadline has already passed when it is handled is
+// answered DEADLINE_EXCEEDED without being processed (counted in
+// polku_rejected_requests_total{reason="deadline_exceeded"}).
 
+// Ingest and IngestStream go through `limiter` (limits.h; may be null: no
+// limits) right after authentication: batch size and the tenant's rate per
+// call and per chunk, and one stream slot per IngestStream. A refusal is
+// RESOURCE_EXHAUSTED with google.rpc.RetryInfo when waiting helps.
 class EventServiceImpl final : public polku::v1::EventService::Service {
  public:
-  EventServiceImpl(Handlers* handlers, Metrics* metrics);
+  EventServiceImpl(Handlers* handlers, Metrics* metrics,
+                   Limiter* limiter = nullptr);
 
   grpc::Status Ingest(grpc::ServerContext* context,
                       const polku::v1::IngestRequest* request,
@@ -46,6 +56,7 @@ class EventServiceImpl final : public polku::v1::EventService::Service {
  private:
   Handlers* handlers_;
   Metrics* metrics_;
+  Limiter* limiter_;
 };
 
 class PrivacyServiceImpl final : public polku::v1::PrivacyService::Service {
@@ -60,6 +71,10 @@ class PrivacyServiceImpl final : public polku::v1::PrivacyService::Service {
       grpc::ServerContext* context,
       const polku::v1::ExportLearnerDataRequest* request,
       polku::v1::ExportLearnerDataResponse* response) override;
+  grpc::Status SetProfilingOptOut(
+      grpc::ServerContext* context,
+      const polku::v1::SetProfilingOptOutRequest* request,
+      polku::v1::SetProfilingOptOutResponse* response) override;
 
  private:
   Handlers* handlers_;

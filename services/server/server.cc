@@ -12,6 +12,63 @@
 #include "store/sqlite_event_store.h"
 
 namespace polku::server {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const char* key, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    return absl::InvalidArgumentError(
+        common::StrCat(key, ": cannot read '", path, "'"));
+  }
+  if (text.find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        common::StrCat(key, ": '", path, "' is not a PEM file"));
+  }
+  return text;
+}
+
+// Plaintext, TLS, or mutual TLS (tls_client_ca_file; required with
+// tls_require_client_cert), as configured.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
+    const ServerConfig& config) {
+  if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
+  auto cert = ReadPem("tls_cert_file", config.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem("tls_key_file", config.tls_key_file);
+  if (!key.ok()) return key.status();
+  grpc_ssl_client_certificate_request_type request =
+      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+  grpc::SslServerCredentialsOptions options(request);
+  if (!config.tls_client_ca_file.empty()) {
+    auto ca = ReadPem("tls_client_ca_file", config.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        config.tls_require_client_cert
+            ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+            : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+// The learning side's settings from the server configuration.
+engine::EngineConfig EngineConfigOf(const ServerConfig& config) {
+  engine::EngineConfig e;
+  learning::ProfileConfig& profile = e.recommender.profile;
+  profile.half_life_days = config.profile_half_life_days;
+  profile.band_low = config.band_low;
+  profile.band_high = config.band_high;
+  e.recommender.dismiss_days = config.dismiss_days;
+  e.recommender.holdout_share = config.holdout_share;
+  e.insights.profile = profile;
+  e.insights.min_group_size = config.min_group_size;
+  return e;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
@@ -35,6 +92,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   s->db_path_ = (std::filesystem::path(config.data_dir) / "polku.db").string();
   auto store = store::SqliteEventStore::Open(s->db_path_, store_options);
   if (!store.ok()) return store.status();
+  s->learning_store_ = store->get();
   s->store_ = std::move(*store);
   s->RefreshDatabaseSize();
   Server* raw = s.get();
@@ -76,14 +134,35 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   s->auth_ = std::make_unique<api::CredentialsThenDevMode>(
       s->keys_.get(), s->dev_mode_auth_.get());
+  ingest::IngestOptions ingest_options;
+  ingest_options.max_batch_events =
+      static_cast<size_t>(config.max_batch_events);
+  const engine::EngineConfig engine_config = EngineConfigOf(config);
+  ingest_options.profile = engine_config.recommender.profile;
   s->ingestor_ = std::make_unique<ingest::Ingestor>(
-      s->store_.get(), s->taggers_.get(), &common::SystemClock::Get());
+      s->store_.get(), s->taggers_.get(), &common::SystemClock::Get(),
+      ingest_options);
+  api::LimitsConfig limits;
+  limits.max_batch_events = static_cast<size_t>(config.max_batch_events);
+  limits.max_concurrent_streams = config.max_concurrent_streams;
+  limits.events_per_second = config.rate_limit_events_per_second;
+  limits.event_burst = config.rate_limit_event_burst;
+  limits.requests_per_second = config.rate_limit_requests_per_second;
+  limits.request_burst = config.rate_limit_request_burst;
+  s->limiter_ = std::make_unique<api::Limiter>(
+      limits, &common::SystemClock::Get(), metrics);
   s->handlers_ = std::make_unique<api::Handlers>(
       s->ingestor_.get(), s->store_.get(), s->auth_.get(), metrics,
       &common::SystemClock::Get());
   api::Handlers* handlers = s->handlers_.get();
-  s->event_service_ =
-      std::make_unique<api::EventServiceImpl>(handlers, metrics);
+  s->engine_ = std::make_unique<engine::Engine>(
+      s->learning_store_, &common::SystemClock::Get(), engine_config);
+  s->learning_metrics_ =
+      std::make_unique<api::LearningMetrics>(*metrics->registry());
+  handlers->SetLearning(s->engine_.get(), s->learning_store_,
+                        s->learning_metrics_.get());
+  s->event_service_ = std::make_unique<api::EventServiceImpl>(
+      handlers, metrics, s->limiter_.get());
   s->privacy_service_ =
       std::make_unique<api::PrivacyServiceImpl>(handlers, metrics);
   s->catalogue_service_ =
@@ -107,8 +186,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.grpc_address,
-                           grpc::InsecureServerCredentials(), &s->grpc_port_);
+  auto credentials = GrpcServerCredentials(config);
+  if (!credentials.ok()) return credentials.status();
+  builder.AddListeningPort(config.grpc_address, *credentials, &s->grpc_port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.RegisterService(s->event_service_.get());
   builder.RegisterService(s->privacy_service_.get());
@@ -122,11 +202,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   s->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
 
-  s->http_gateway_ = std::make_unique<api::HttpGateway>(handlers, metrics);
+  s->http_gateway_ =
+      std::make_unique<api::HttpGateway>(handlers, metrics, s->limiter_.get());
   api::HttpServerOptions http_options;
   http_options.threads = config.http_threads;
   http_options.max_body_bytes = static_cast<size_t>(config.max_message_bytes);
   http_options.metrics = metrics;
+  http_options.tls_cert_file = config.tls_cert_file;
+  http_options.tls_key_file = config.tls_key_file;
+  http_options.tls_client_ca_file = config.tls_client_ca_file;
+  http_options.tls_require_client_cert = config.tls_require_client_cert;
   auto http = api::HttpServer::Start(config.http_address,
                                      s->http_gateway_.get(), http_options);
   if (!http.ok()) return http.status();
@@ -142,7 +227,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   common::LogInfo(
       "polku-server serving",
       {{"grpc", common::StrCat(host, ":", s->grpc_port_)},
-       {"http", common::StrCat("http://", http_host, ":", s->http_port_)},
+       {"http",
+        common::StrCat(config.tls_cert_file.empty() ? "http://" : "https://",
+                       http_host, ":", s->http_port_)},
+       {"tls", config.tls_cert_file.empty()     ? "off"
+               : config.tls_require_client_cert ? "mutual"
+                                                : "on"},
        {"metrics", common::StrCat("http://", metrics_host, ":",
                                   s->metrics_port_, "/metrics")},
        {"data_dir", config.data_dir}});

@@ -18,6 +18,7 @@
 #include "api/http_gateway.h"
 #include "api/http_server.h"
 #include "api/key_store.h"
+#include "api/limits.h"
 #include "api/metrics.h"
 #include "api/services.h"
 #include "common/clock.h"
@@ -58,7 +59,11 @@ class Server {
 
   ServerConfig config_;
   std::unique_ptr<api::Metrics> metrics_;
+  std::unique_ptr<api::Limiter> limiter_;
   std::unique_ptr<store::EventStore> store_;
+  store::LearningStore* learning_store_ = nullptr;  // the same store
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<api::LearningMetrics> learning_metrics_;
   std::unique_ptr<model::TaggerRegistry> taggers_;
   std::unique_ptr<api::KeyStore> keys_;
   std::unique_ptr<api::Authenticator> dev_mode_auth_;

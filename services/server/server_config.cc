@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -49,6 +50,19 @@ Setter Int(int ServerConfig::*field, int min, int max) {
   };
 }
 
+Setter Double(double ServerConfig::*field, double min, double max) {
+  return [=](ServerConfig& c, const std::string& v, const std::string& where) {
+    char* end = nullptr;
+    double n = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(n >= min && n <= max)) {
+      return absl::InvalidArgumentError(common::StrCat(
+          where, ": must be a number from ", min, " to ", max));
+    }
+    c.*field = n;
+    return absl::OkStatus();
+  };
+}
+
 const std::map<std::string, Setter>& Settings() {
   static const auto* settings = new std::map<std::string, Setter>{
       {"grpc_address", String(&ServerConfig::grpc_address)},
@@ -68,6 +82,28 @@ const std::map<std::string, Setter>& Settings() {
        Int(&ServerConfig::max_message_bytes, 1024, 256 * 1024 * 1024)},
       {"shutdown_grace_seconds",
        Int(&ServerConfig::shutdown_grace_seconds, 0, 600)},
+      {"max_batch_events", Int(&ServerConfig::max_batch_events, 1, 1000000)},
+      {"max_concurrent_streams",
+       Int(&ServerConfig::max_concurrent_streams, 0, 100000)},
+      {"rate_limit_events_per_second",
+       Int(&ServerConfig::rate_limit_events_per_second, 0, 100000000)},
+      {"rate_limit_event_burst",
+       Int(&ServerConfig::rate_limit_event_burst, 0, 100000000)},
+      {"rate_limit_requests_per_second",
+       Int(&ServerConfig::rate_limit_requests_per_second, 0, 10000000)},
+      {"rate_limit_request_burst",
+       Int(&ServerConfig::rate_limit_request_burst, 0, 10000000)},
+      {"tls_cert_file", String(&ServerConfig::tls_cert_file)},
+      {"tls_key_file", String(&ServerConfig::tls_key_file)},
+      {"tls_client_ca_file", String(&ServerConfig::tls_client_ca_file)},
+      {"tls_require_client_cert", Bool(&ServerConfig::tls_require_client_cert)},
+      {"profile_half_life_days",
+       Double(&ServerConfig::profile_half_life_days, 1, 3650)},
+      {"band_low", Double(&ServerConfig::band_low, 0, 1)},
+      {"band_high", Double(&ServerConfig::band_high, 0, 1)},
+      {"dismiss_days", Double(&ServerConfig::dismiss_days, 0, 3650)},
+      {"holdout_share", Double(&ServerConfig::holdout_share, 0, 1)},
+      {"min_group_size", Int(&ServerConfig::min_group_size, 1, 1000000)},
   };
   return *settings;
 }
@@ -156,6 +192,35 @@ Flags (each may also be set in the YAML file given by --config; flags win):
   --max_message_bytes=N         largest request (default 16 MiB)
   --shutdown_grace_seconds=N    time in-flight calls get on SIGTERM (default 10)
 
+Limits (beyond them: gRPC RESOURCE_EXHAUSTED with google.rpc.RetryInfo, HTTP
+429 with Retry-After; counted in polku_rejected_requests_total{reason}):
+  --max_batch_events=N          events per Ingest call, stream chunk, xAPI POST or
+                                Caliper envelope (default 10000)
+  --max_concurrent_streams=N    IngestStream streams open at once (default 64; 0: none)
+  --rate_limit_events_per_second=N   per-tenant ingest rate (default 0: off)
+  --rate_limit_event_burst=N         bucket size (default 0: one second's worth,
+                                     at least max_batch_events)
+  --rate_limit_requests_per_second=N per-tenant ingest calls (default 0: off)
+  --rate_limit_request_burst=N       bucket size (default 0: one second's worth)
+
+Transport security (gRPC and HTTP; default plaintext):
+  --tls_cert_file=FILE          server certificate chain (PEM)
+  --tls_key_file=FILE           its private key (PEM)
+  --tls_client_ca_file=FILE     CA bundle for client certificates (mutual TLS)
+  --tls_require_client_cert     refuse clients without a valid certificate
+                                (needs tls_client_ca_file)
+
+Learning:
+  --profile_half_life_days=D    time decay of profiles (default 90; fixed for a
+                                database)
+  --band_low=X --band_high=X    the balance band, learning-leadership share
+                                (default 0.30 and 0.70)
+  --dismiss_days=D              how long a dismissed recommendation stays away
+                                (default 30)
+  --holdout_share=X             learners who get the plain ranking (default 0.05)
+  --min_group_size=K            the overview hides groups below K learners
+                                (default 5)
+
 Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the rule files
 and the API keys.
 )";
@@ -182,7 +247,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(
     std::string value;
     if (eq != std::string::npos) {
       value = body.substr(eq + 1);
-    } else if (name == "dev_mode") {
+    } else if (name == "dev_mode" || name == "tls_require_client_cert") {
       value = "true";
     } else if (i + 1 < args.size()) {
       value = args[++i];
@@ -231,8 +296,39 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (c.data_dir.empty())
     return absl::InvalidArgumentError("data_dir: is required");
+  if (c.band_low >= c.band_high) {
+    return absl::InvalidArgumentError(common::StrCat(
+        "band_low: must be below band_high (", c.band_low, " >= ",
+        c.band_high, ")"));
+  }
   if (c.rules_path.empty())
     return absl::InvalidArgumentError("rules: is required");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        c.tls_cert_file.empty()
+            ? "tls_cert_file: is required with tls_key_file"
+            : "tls_key_file: is required with tls_cert_file");
+  }
+  if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_client_ca_file: needs tls_cert_file and tls_key_file (mutual "
+        "TLS is TLS first)");
+  }
+  if (c.tls_require_client_cert && c.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_require_client_cert: needs tls_client_ca_file (the CA that "
+        "client certificates must chain to)");
+  }
+  for (const auto& [key, path] :
+       {std::pair<const char*, const std::string*>{"tls_cert_file",
+                                                   &c.tls_cert_file},
+        {"tls_key_file", &c.tls_key_file},
+        {"tls_client_ca_file", &c.tls_client_ca_file}}) {
+    if (!path->empty() && !std::ifstream(*path).good()) {
+      return absl::InvalidArgumentError(
+          common::StrCat(key, ": cannot read '", *path, "'"));
+    }
+  }
   if (c.dev_mode && !IsLoopbackHost(c.grpc_address)) {
     return absl::InvalidArgumentError(common::StrCat(
         "dev_mode: allowed only on a loopback grpc_address, not '",

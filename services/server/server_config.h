@@ -37,10 +37,48 @@ struct ServerConfig {
   // When set, the server writes its bound addresses here as JSON once it
   // serves (for tests and supervisors that start it on port 0).
   std::string ready_file;
-  // Largest request message, bytes.
+  // Largest request message, bytes (gRPC message, HTTP body).
   int max_message_bytes = 16 * 1024 * 1024;
+  // Events in one Ingest call, IngestStream chunk, xAPI POST or Caliper
+  // envelope; more: RESOURCE_EXHAUSTED / 429 (batch_too_large).
+  int max_batch_events = 10000;
+  // IngestStream streams open at once, server-wide; 0: no limit.
+  int max_concurrent_streams = 64;
+  // Per-tenant token buckets on the ingest calls (gRPC Ingest and
+  // IngestStream chunks, HTTP ingest, xAPI and Caliper writes); 0 turns a
+  // rate off. A burst of 0: one second's worth (events: at least one
+  // batch). Beyond: RESOURCE_EXHAUSTED with RetryInfo / 429 with
+  // Retry-After.
+  int rate_limit_events_per_second = 0;
+  int rate_limit_event_burst = 0;
+  int rate_limit_requests_per_second = 0;
+  int rate_limit_request_burst = 0;
+  // TLS for the gRPC and HTTP listeners (PEM files); both empty: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // CA bundle that client certificates must chain to (mutual TLS). With
+  // tls_require_client_cert a client without a valid certificate is
+  // refused during the handshake; without it a certificate is optional
+  // (but checked when sent).
+  std::string tls_client_ca_file;
+  bool tls_require_client_cert = false;
   // Seconds in-flight calls get to finish on SIGTERM.
   int shutdown_grace_seconds = 10;
+
+  // Learning (MODEL.md). The half-life of the profiles' time decay, days;
+  // fixed for a database (profiles are kept scaled by it).
+  double profile_half_life_days = 90;
+  // The balance band: the share of learning-leadership weight a learner
+  // is steered toward.
+  double band_low = 0.30;
+  double band_high = 0.70;
+  // Days a dismissed recommendation stays away.
+  double dismiss_days = 30;
+  // Share of learners who get the plain ranking (no bandit, no balance
+  // re-rank), for evaluation.
+  double holdout_share = 0.05;
+  // k-anonymity: the organisation overview hides groups smaller than this.
+  int min_group_size = 5;
 };
 
 // The usage text of polku-server.

@@ -104,5 +104,73 @@ TEST(ServerConfig, MissingFileIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST(ServerConfig, LimitDefaultsAndYamlKeys) {
+  bool help;
+  POLKU_ASSERT_OK_AND_ASSIGN(ServerConfig d, ParseServerConfig({}, &help));
+  EXPECT_EQ(d.max_batch_events, 10000);
+  EXPECT_EQ(d.max_concurrent_streams, 64);
+  EXPECT_EQ(d.rate_limit_events_per_second, 0);
+  EXPECT_EQ(d.rate_limit_requests_per_second, 0);
+  EXPECT_EQ(d.max_message_bytes, 16 * 1024 * 1024);
+
+  std::string path = WriteTemp(
+      "max_batch_events: 500\nmax_concurrent_streams: 4\n"
+      "rate_limit_events_per_second: 1000\nrate_limit_event_burst: 2000\n"
+      "rate_limit_requests_per_second: 50\nrate_limit_request_burst: 100\n"
+      "max_message_bytes: 65536\n");
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      ServerConfig c,
+      ParseServerConfig({"--config=" + path, "--max_concurrent_streams=8"},
+                        &help));
+  EXPECT_EQ(c.max_batch_events, 500);
+  EXPECT_EQ(c.max_concurrent_streams, 8);
+  EXPECT_EQ(c.rate_limit_events_per_second, 1000);
+  EXPECT_EQ(c.rate_limit_event_burst, 2000);
+  EXPECT_EQ(c.rate_limit_requests_per_second, 50);
+  EXPECT_EQ(c.rate_limit_request_burst, 100);
+  EXPECT_EQ(c.max_message_bytes, 65536);
+  std::remove(path.c_str());
+
+  EXPECT_THAT(ParseServerConfig({"--max_batch_events=0"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--max_batch_events")));
+  EXPECT_THAT(ParseServerConfig({"--rate_limit_events_per_second=-1"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--rate_limit_events_per_second")));
+}
+
+TEST(ServerConfig, TlsSettingsAreCheckedTogether) {
+  std::string cert = WriteTemp("cert");
+  std::string key = WriteTemp("key");
+  bool help;
+  EXPECT_THAT(ParseServerConfig({"--tls_cert_file=" + cert}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tls_key_file: is required")));
+  EXPECT_THAT(
+      ParseServerConfig({"--tls_cert_file=" + cert, "--tls_key_file=" + key,
+                         "--tls_require_client_cert"},
+                        &help),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("tls_require_client_cert: needs tls_client_ca_file")));
+  EXPECT_THAT(ParseServerConfig({"--tls_cert_file=" + cert,
+                                 "--tls_key_file=/nonexistent/key.pem"},
+                                &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tls_key_file: cannot read")));
+  EXPECT_THAT(ParseServerConfig({"--tls_client_ca_file=" + cert}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tls_client_ca_file: needs tls_cert_file")));
+  std::string path = WriteTemp(
+      "tls_cert_file: " + cert + "\ntls_key_file: " + key +
+      "\ntls_client_ca_file: " + cert + "\ntls_require_client_cert: true\n");
+  POLKU_ASSERT_OK_AND_ASSIGN(ServerConfig c,
+                             ParseServerConfig({"--config=" + path}, &help));
+  EXPECT_EQ(c.tls_cert_file, cert);
+  EXPECT_EQ(c.tls_key_file, key);
+  EXPECT_EQ(c.tls_client_ca_file, cert);
+  EXPECT_TRUE(c.tls_require_client_cert);
+  for (const auto& p : {cert, key, path}) std::remove(p.c_str());
+}
+
 }  // namespace
 }  // namespace polku::server

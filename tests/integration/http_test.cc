@@ -567,26 +567,32 @@ std::vector<RouteCase> RouteCases() {
        200},
       {"GET", "/v1/learners/{learner}/recommendations",
        "/v1/learners/" + L + "/recommendations?k=3&locale=fi", "",
-       "recommendations:read", 501},
+       "recommendations:read", 200},
+      // Feedback on a recommendation never served to the learner.
       {"POST", "/v1/feedback", "/v1/feedback",
        R"({"learner":"x","recommendationId":"r","outcome":"FEEDBACK_OUTCOME_ACCEPTED"})",
-       "feedback:write", 501},
+       "feedback:write", 404},
       {"GET", "/v1/learners/{learner}/profile",
-       "/v1/learners/" + L + "/profile?locale=en", "", "insights:read", 501},
+       "/v1/learners/" + L + "/profile?locale=en", "", "insights:read", 200},
       {"GET", "/v1/orgs/{unit}/overview", "/v1/orgs/sales/overview?weeks=4", "",
-       "insights:read", 501},
+       "insights:read", 200},
       {"POST", "/v1/catalogue/activities", "/v1/catalogue/activities",
-       R"({"activities":[{"id":"c1","title":"Course"}]})", "catalogue:write",
-       501},
+       R"({"activities":[{"id":"https://lms.example.edu/c1","title":"Course","type":"OBJECT_TYPE_COURSE","visible":true}]})",
+       "catalogue:write", 200},
       {"GET", "/v1/catalogue/activities",
-       "/v1/catalogue/activities?page_size=10", "", "catalogue:write", 501},
+       "/v1/catalogue/activities?page_size=10", "", "catalogue:write", 200},
+      // The step names an activity no tenant has: refused, naming it.
       {"POST", "/v1/catalogue/paths", "/v1/catalogue/paths",
-       R"({"paths":[{"id":"p1"}]})", "catalogue:write", 501},
+       R"({"paths":[{"id":"p1","steps":[{"activityId":"https://lms.example.edu/none"}]}]})",
+       "catalogue:write", 400},
       {"GET", "/v1/catalogue/paths", "/v1/catalogue/paths", "",
-       "catalogue:write", 501},
+       "catalogue:write", 200},
       {"GET", "/v1/catalogue/paths:suggest",
        "/v1/catalogue/paths:suggest?max_suggestions=3", "", "catalogue:write",
-       501},
+       200},
+      {"PUT", "/v1/learners/{learner}/profiling",
+       "/v1/learners/" + L + "/profiling", R"({"optedOut":false})",
+       "feedback:write", 200},
       {"GET", "/v1/learners/{learner}/data", "/v1/learners/" + L + "/data", "",
        "privacy:export", 200},
       {"DELETE", "/v1/learners/{learner}/data", "/v1/learners/" + L + "/data",
@@ -798,47 +804,48 @@ TEST_F(HttpTest, EveryRpcNeedsItsScopeAndTheCallersTenant) {
          v1::TagEventResponse r;
          return events->TagEvent(c, req, &r);
        }},
-      {"UpsertActivities", "catalogue:write", grpc::UNIMPLEMENTED,
+      {"UpsertActivities", "catalogue:write", grpc::INVALID_ARGUMENT,
        [&](grpc::ClientContext* c) {
          v1::UpsertActivitiesResponse r;
          return catalogue->UpsertActivities(c, {}, &r);
        }},
-      {"ListActivities", "catalogue:write", grpc::UNIMPLEMENTED,
+      {"ListActivities", "catalogue:write", grpc::OK,
        [&](grpc::ClientContext* c) {
          v1::ListActivitiesResponse r;
          return catalogue->ListActivities(c, {}, &r);
        }},
-      {"UpsertPaths", "catalogue:write", grpc::UNIMPLEMENTED,
+      {"UpsertPaths", "catalogue:write", grpc::INVALID_ARGUMENT,
        [&](grpc::ClientContext* c) {
          v1::UpsertPathsResponse r;
          return catalogue->UpsertPaths(c, {}, &r);
        }},
-      {"ListPaths", "catalogue:write", grpc::UNIMPLEMENTED,
+      {"ListPaths", "catalogue:write", grpc::OK,
        [&](grpc::ClientContext* c) {
          v1::ListPathsResponse r;
          return catalogue->ListPaths(c, {}, &r);
        }},
-      {"SuggestPaths", "catalogue:write", grpc::UNIMPLEMENTED,
+      {"SuggestPaths", "catalogue:write", grpc::OK,
        [&](grpc::ClientContext* c) {
          v1::SuggestPathsResponse r;
          return catalogue->SuggestPaths(c, {}, &r);
        }},
-      {"GetRecommendations", "recommendations:read", grpc::UNIMPLEMENTED,
+      {"GetRecommendations", "recommendations:read",
+       grpc::INVALID_ARGUMENT,
        [&](grpc::ClientContext* c) {
          v1::GetRecommendationsResponse r;
          return recs->GetRecommendations(c, {}, &r);
        }},
-      {"RecordFeedback", "feedback:write", grpc::UNIMPLEMENTED,
+      {"RecordFeedback", "feedback:write", grpc::INVALID_ARGUMENT,
        [&](grpc::ClientContext* c) {
          v1::RecordFeedbackResponse r;
          return recs->RecordFeedback(c, {}, &r);
        }},
-      {"GetLearnerProfile", "insights:read", grpc::UNIMPLEMENTED,
+      {"GetLearnerProfile", "insights:read", grpc::INVALID_ARGUMENT,
        [&](grpc::ClientContext* c) {
          v1::GetLearnerProfileResponse r;
          return insight->GetLearnerProfile(c, {}, &r);
        }},
-      {"GetOrgOverview", "insights:read", grpc::UNIMPLEMENTED,
+      {"GetOrgOverview", "insights:read", grpc::OK,
        [&](grpc::ClientContext* c) {
          v1::GetOrgOverviewResponse r;
          return insight->GetOrgOverview(c, {}, &r);
@@ -857,8 +864,15 @@ TEST_F(HttpTest, EveryRpcNeedsItsScopeAndTheCallersTenant) {
          v1::ExportLearnerDataResponse r;
          return privacy->ExportLearnerData(c, req, &r);
        }},
+      {"SetProfilingOptOut", "feedback:write", grpc::OK,
+       [&](grpc::ClientContext* c) {
+         v1::SetProfilingOptOutRequest req;
+         req.set_learner(kLearner);
+         v1::SetProfilingOptOutResponse r;
+         return privacy->SetProfilingOptOut(c, req, &r);
+       }},
   };
-  EXPECT_EQ(cases.size(), 14u);  // every RPC of polku.v1
+  EXPECT_EQ(cases.size(), 15u);  // every RPC of polku.v1
   for (const RpcCase& c : cases) {
     SCOPED_TRACE(c.name);
     auto run = [&](const std::string& key, const std::string& tenant = "") {

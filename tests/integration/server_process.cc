@@ -147,4 +147,26 @@ int RunCommand(const std::string& command, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+long ResidentKib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+double MetricValue(const std::string& metrics_text, const std::string& series) {
+  std::istringstream in(metrics_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > series.size() &&
+        line.compare(0, series.size(), series) == 0 &&
+        line[series.size()] == ' ') {
+      return std::atof(line.c_str() + series.size() + 1);
+    }
+  }
+  return -1;
+}
+
 }  // namespace polku::testing

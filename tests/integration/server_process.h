@@ -34,6 +34,12 @@ class ServerProcess {
   // The HTTP/JSON, xAPI and Caliper port.
   int http_port() const { return http_port_; }
   const std::string& data_dir() const { return data_dir_; }
+  // The server's process id while it runs (-1 otherwise).
+  pid_t pid() const { return pid_; }
+  // Flags added after the defaults at the next Start() (later flags win).
+  void set_extra_flags(std::vector<std::string> flags) {
+    extra_flags_ = std::move(flags);
+  }
   std::string db_path() const { return data_dir_ + "/polku.db"; }
 
  private:
@@ -50,6 +56,15 @@ std::string HttpGet(int port, const std::string& path);
 
 // Runs a command, returns its exit status; its stdout goes to `output`.
 int RunCommand(const std::string& command, std::string* output);
+
+// The resident set size of process `pid` in KiB (VmRSS of
+// /proc/PID/status), or -1.
+long ResidentKib(pid_t pid);
+
+// The value of the Prometheus sample `series` (e.g.
+// `polku_rejected_requests_total{reason="rate_limited"}`) in a /metrics
+// text, or -1 when it is missing.
+double MetricValue(const std::string& metrics_text, const std::string& series);
 
 }  // namespace polku::testing
 

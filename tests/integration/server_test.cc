@@ -15,7 +15,9 @@
 #include "integration/server_process.h"
 #include "polku/v1/catalogue_service.grpc.pb.h"
 #include "polku/v1/event_service.grpc.pb.h"
+#include "polku/v1/insight_service.grpc.pb.h"
 #include "polku/v1/privacy_service.grpc.pb.h"
+#include "polku/v1/recommendation_service.grpc.pb.h"
 
 namespace polku::testing {
 namespace {
@@ -296,13 +298,138 @@ TEST_F(ServerTest, DeletedLearnerExportsNothingAndResendsStoreNothing) {
   EXPECT_EQ(RowsInDatabase(), 1);
 }
 
-TEST_F(ServerTest, NotYetImplementedServicesAnswerUnimplemented) {
-  auto stub = v1::CatalogueService::NewStub(channel_);
-  v1::ListActivitiesRequest req;
-  v1::ListActivitiesResponse resp;
+// The learning side end to end over gRPC: a catalogue with a path, a
+// learner who finished its first step, an explained recommendation of the
+// next step, feedback, the profile, the export of everything, the opt-out
+// and the erasure of it all.
+TEST_F(ServerTest, CatalogueRecommendationsFeedbackProfileExportAndErasure) {
+  auto catalogue = v1::CatalogueService::NewStub(channel_);
+  auto recs = v1::RecommendationService::NewStub(channel_);
+  auto insight = v1::InsightService::NewStub(channel_);
+  const std::string course = "lms.example/course/view.php?id=2";
+  const std::string community = "lms.example/community/peers";
+  {
+    v1::UpsertActivitiesRequest req;
+    v1::Activity* a = req.add_activities();
+    a->set_id(course);
+    a->set_title("Safety basics");
+    a->set_type(v1::OBJECT_TYPE_COURSE);
+    a->set_mode(v1::MODE_STRUCTURED);
+    a->set_visible(true);
+    v1::Activity* b = req.add_activities();
+    b->set_id(community);
+    b->set_title("Peer circle");
+    b->set_url("https://lms.example/community/peers");
+    b->set_type(v1::OBJECT_TYPE_COMMUNITY);
+    b->set_mode(v1::MODE_SELF_DIRECTED);
+    b->set_visible(true);
+    v1::UpsertActivitiesResponse resp;
+    auto ctx = Context();
+    ASSERT_TRUE(catalogue->UpsertActivities(ctx.get(), req, &resp).ok());
+    EXPECT_EQ(resp.upserted(), 2);
+  }
+  {
+    v1::UpsertPathsRequest req;
+    v1::LearningPath* p = req.add_paths();
+    p->set_id("p-safe");
+    p->set_title("Safe at work");
+    p->add_steps()->set_activity_id(course);
+    p->add_steps()->set_activity_id(community);
+    v1::UpsertPathsResponse resp;
+    auto ctx = Context();
+    ASSERT_TRUE(catalogue->UpsertPaths(ctx.get(), req, &resp).ok());
+    // A step naming an unknown activity: INVALID_ARGUMENT naming the step.
+    p->add_steps()->set_activity_id("lms.example/nope");
+    auto ctx2 = Context();
+    grpc::Status bad = catalogue->UpsertPaths(ctx2.get(), req, &resp);
+    EXPECT_EQ(bad.error_code(), grpc::INVALID_ARGUMENT);
+    EXPECT_THAT(bad.error_message(), HasSubstr("paths[0].steps[2]"));
+  }
+  Ingest({NativeEvent("l-1")});  // the learner completed the course
+
+  v1::GetRecommendationsRequest get;
+  get.set_learner("lms.example#1");
+  get.set_k(5);
+  get.set_locale("fi");
+  v1::GetRecommendationsResponse got;
   auto ctx = Context();
-  EXPECT_EQ(stub->ListActivities(ctx.get(), req, &resp).error_code(),
-            grpc::UNIMPLEMENTED);
+  ASSERT_TRUE(recs->GetRecommendations(ctx.get(), get, &got).ok());
+  const v1::Recommendation* next = nullptr;
+  for (const auto& r : got.recommendations()) {
+    EXPECT_NE(r.target_id(), course);  // completed: never again
+    if (r.kind() == v1::NUDGE_KIND_CONTINUE_PATH) next = &r;
+  }
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->target_id(), community);
+  EXPECT_EQ(next->target_title(), "Peer circle");
+  EXPECT_EQ(next->target_url(), "https://lms.example/community/peers");
+  EXPECT_THAT(next->text(), HasSubstr("Safe at work"));
+  EXPECT_THAT(next->text(), HasSubstr("Seuraava askel"));
+  ASSERT_EQ(next->evidence_event_ids_size(), 1);
+  EXPECT_EQ(next->evidence_event_ids(0), "l-1");
+  EXPECT_GT(next->evidence_rule_ids_size(), 0);
+
+  v1::RecordFeedbackRequest fb;
+  fb.set_learner("lms.example#1");
+  fb.set_recommendation_id(next->recommendation_id());
+  fb.set_outcome(v1::FEEDBACK_OUTCOME_ACCEPTED);
+  v1::RecordFeedbackResponse fb_resp;
+  auto ctx3 = Context();
+  EXPECT_TRUE(recs->RecordFeedback(ctx3.get(), fb, &fb_resp).ok());
+  // Another tenant cannot give feedback on it.
+  auto ctx4 = Context("other");
+  EXPECT_EQ(recs->RecordFeedback(ctx4.get(), fb, &fb_resp).error_code(),
+            grpc::NOT_FOUND);
+
+  v1::GetLearnerProfileRequest prof;
+  prof.set_learner("lms.example#1");
+  prof.set_locale("en");
+  v1::GetLearnerProfileResponse prof_resp;
+  auto ctx5 = Context();
+  ASSERT_TRUE(insight->GetLearnerProfile(ctx5.get(), prof, &prof_resp).ok());
+  EXPECT_EQ(prof_resp.event_count(), 1);
+  EXPECT_FALSE(prof_resp.explanation().empty());
+  EXPECT_EQ(prof_resp.band_low(), 0.30);
+
+  // The export holds the profile, the activity, the recommendation served
+  // and the feedback.
+  v1::ExportLearnerDataRequest exp;
+  exp.set_learner("lms.example#1");
+  v1::ExportLearnerDataResponse exp_resp;
+  auto ctx6 = Context();
+  ASSERT_TRUE(privacy_->ExportLearnerData(ctx6.get(), exp, &exp_resp).ok());
+  EXPECT_EQ(exp_resp.events_json_size(), 1);
+  EXPECT_THAT(exp_resp.state_json(), HasSubstr(next->recommendation_id()));
+  EXPECT_THAT(exp_resp.state_json(), HasSubstr("\"outcome\":\"accepted\""));
+  EXPECT_THAT(exp_resp.state_json(), HasSubstr(course));
+
+  // Opted out: no recommendations.
+  v1::SetProfilingOptOutRequest out;
+  out.set_learner("lms.example#1");
+  out.set_opted_out(true);
+  v1::SetProfilingOptOutResponse out_resp;
+  auto ctx7 = Context();
+  ASSERT_TRUE(privacy_->SetProfilingOptOut(ctx7.get(), out, &out_resp).ok());
+  auto ctx8 = Context();
+  ASSERT_TRUE(recs->GetRecommendations(ctx8.get(), get, &got).ok());
+  EXPECT_TRUE(got.opted_out());
+  EXPECT_EQ(got.recommendations_size(), 0);
+
+  // Erased: the export is empty, a resend stores nothing.
+  v1::DeleteLearnerDataRequest del;
+  del.set_learner("lms.example#1");
+  v1::DeleteLearnerDataResponse del_resp;
+  auto ctx9 = Context();
+  ASSERT_TRUE(privacy_->DeleteLearnerData(ctx9.get(), del, &del_resp).ok());
+  auto ctx10 = Context();
+  ASSERT_TRUE(privacy_->ExportLearnerData(ctx10.get(), exp, &exp_resp).ok());
+  EXPECT_EQ(exp_resp.events_json_size(), 0);
+  EXPECT_EQ(exp_resp.state_json(), "");
+  EXPECT_EQ(Ingest({NativeEvent("l-1")}).results(0).outcome(),
+            v1::EVENT_OUTCOME_ERASED);
+  auto ctx11 = Context();
+  ASSERT_TRUE(insight->GetLearnerProfile(ctx11.get(), prof, &prof_resp).ok());
+  EXPECT_EQ(prof_resp.event_count(), 0);
 }
 
 TEST_F(ServerTest, MetricsPassPromtoolAndCountIngestedEvents) {

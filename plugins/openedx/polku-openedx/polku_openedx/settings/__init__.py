@@ -1,0 +1,1 @@
+"""Settings of the Polku adapter, loaded by edx-platform's plugin framework."""
