@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # `make run`: starts polku-server on its embedded default (SQLite) in
-# development mode, loads demo events from ../shared/fixtures, prints where
-# to reach it, and keeps running until Ctrl-C.
+# development mode, loads demo data, prints where to reach it, and keeps
+# running until Ctrl-C. Demo data:
+#   tenant "demo":    an OULAD presentation (../shared/datasets/oulad): its
+#                     VLE sites and assessments as the catalogue, example
+#                     paths, and its learners' registrations, clicks and
+#                     results as events, so recommendations are for real
+#                     learners;
+#   tenant "example": the example catalogue (deploy/config/catalogue.yaml)
+#                     and the real Moodle and Open edX events of
+#                     ../shared/fixtures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,13 +33,19 @@ for _ in $(seq 1 100); do
 done
 "$BIN/polku" health --address="$GRPC"
 
+"$BIN/polku" catalogue load deploy/config/catalogue.yaml --address="$GRPC" --tenant=example
 if [ -d "$SHARED/fixtures" ]; then
-  echo "Loading demo events from $SHARED/fixtures ..."
+  echo "Loading the fixture events of $SHARED/fixtures (tenant example) ..."
   mapfile -t moodle < <(find "$SHARED/fixtures/moodle" -name event.json | sort)
-  "$BIN/polku" ingest --address="$GRPC" --tenant=demo --format=moodle \
+  "$BIN/polku" ingest --address="$GRPC" --tenant=example --format=moodle \
     --instance=https://moodle.example.edu "${moodle[@]}" 2>/dev/null || true
-  "$BIN/polku" ingest --address="$GRPC" --tenant=demo --format=openedx \
+  "$BIN/polku" ingest --address="$GRPC" --tenant=example --format=openedx \
     --instance=https://lms.example.edu "$SHARED"/fixtures/openedx/tracking/*.json 2>/dev/null || true
+fi
+if [ -d "$SHARED/datasets/oulad" ]; then
+  echo "Loading the OULAD presentation GGG_2014J (tenant demo; about a minute) ..."
+  "$BIN/polku" demo oulad --address="$GRPC" --tenant=demo \
+    --data="$SHARED/datasets/oulad" | tee "$DATA/demo.txt" || true
 fi
 
 cat <<INFO
@@ -41,7 +55,9 @@ Polku is running (development mode: loopback only, tenant from x-polku-tenant).
   HTTP/JSON http://$HTTP/v1/...   (xAPI: http://$HTTP/xapi/statements, Caliper: http://$HTTP/caliper)
   metrics   http://$METRICS/metrics
   data      $DATA/polku.db
-  try       $BIN/polku tag --instance=https://moodle.example.edu $SHARED/fixtures/moodle/core/course_completed/event.json
+  try       $BIN/polku recommend --tenant=demo --locale=fi --learner=<a learner key printed above>
+            curl -H 'x-polku-tenant: demo' http://$HTTP/v1/orgs/-/overview
+            $BIN/polku tag --instance=https://moodle.example.edu $SHARED/fixtures/moodle/core/course_completed/event.json
 Press Ctrl-C to stop.
 INFO
 wait $SERVER

@@ -333,6 +333,10 @@ absl::Status Handlers::IngestItems(
           r.error, common::StrCat("events[", r.item_index, "]."));
     }
     metrics_->CountEvent(r.event.source.platform, r.tags.mode, r.outcome);
+    if (learning_metrics_ != nullptr &&
+        r.outcome == ingest::Outcome::kAccepted) {
+      learning_metrics_->CountTenantEvent(tenant, r.tags.mode);
+    }
     switch (r.outcome) {
       case ingest::Outcome::kAccepted:
         ++*accepted;
@@ -517,6 +521,10 @@ absl::StatusOr<AtomicIngestResult> Handlers::IngestAllOrNothing(
   absl::Status conflict;
   for (const ingest::EventResult& r : *written) {
     metrics_->CountEvent(r.event.source.platform, r.tags.mode, r.outcome);
+    if (learning_metrics_ != nullptr &&
+        r.outcome == ingest::Outcome::kAccepted) {
+      learning_metrics_->CountTenantEvent(p.tenant, r.tags.mode);
+    }
     size_t index = stored_index[r.item_index];
     switch (r.outcome) {
       case ingest::Outcome::kAccepted:

@@ -1,10 +1,32 @@
 #include "api/learning_metrics.h"
 
+#include <cctype>
 #include <string>
 
 namespace polku::api {
 
-LearningMetrics::LearningMetrics(prometheus::Registry& registry) {
+LearningMetrics::LearningMetrics(prometheus::Registry& registry)
+    : tenant_events_(&prometheus::BuildCounter()
+                          .Name("polku_tenant_events_total")
+                          .Help("Accepted events per tenant and tagged mode.")
+                          .Register(registry)),
+      tenant_learners_(&prometheus::BuildGauge()
+                            .Name("polku_tenant_learners")
+                            .Help("Learners with a profile, per tenant "
+                                  "(refreshed every minute).")
+                            .Register(registry)),
+      tenant_in_band_(&prometheus::BuildGauge()
+                           .Name("polku_tenant_share_in_band")
+                           .Help("Share of a tenant's learners whose balance "
+                                 "is inside the band (refreshed every "
+                                 "minute).")
+                           .Register(registry)),
+      tenant_balance_(&prometheus::BuildGauge()
+                           .Name("polku_tenant_self_directed_share")
+                           .Help("Mean learning-leadership (self-directed) "
+                                 "share of a tenant's learners (refreshed "
+                                 "every minute).")
+                           .Register(registry)) {
   auto& served = prometheus::BuildCounter()
                      .Name("polku_recommendations_served_total")
                      .Help("Recommendations served, by nudge kind.")
@@ -42,6 +64,39 @@ void LearningMetrics::CountFeedback(learning::NudgeKind kind,
   if (k < kKinds && o < kOutcomes && feedback_[k * kOutcomes + o] != nullptr) {
     feedback_[k * kOutcomes + o]->Increment();
   }
+}
+
+std::string LearningMetrics::TenantLabel(std::string_view tenant) {
+  auto it = tenants_.find(tenant);
+  if (it != tenants_.end()) return it->first;
+  if (tenants_.size() >= kMaxTenants) return "other";
+  return tenants_.emplace(std::string(tenant), true).first->first;
+}
+
+void LearningMetrics::CountTenantEvent(std::string_view tenant,
+                                       model::Mode mode) {
+  std::string label;
+  {
+    absl::MutexLock lock(&mu_);
+    label = TenantLabel(tenant);
+  }
+  std::string m(model::ModeName(mode));
+  for (char& c : m) c = static_cast<char>(std::tolower(c));
+  tenant_events_->Add({{"tenant", label}, {"mode", m}}).Increment();
+}
+
+void LearningMetrics::SetTenantBalance(std::string_view tenant,
+                                       double learners, double share_in_band,
+                                       double self_directed_share) {
+  std::string label;
+  {
+    absl::MutexLock lock(&mu_);
+    label = TenantLabel(tenant);
+  }
+  if (label == "other") return;  // a gauge cannot be summed across tenants
+  tenant_learners_->Add({{"tenant", label}}).Set(learners);
+  tenant_in_band_->Add({{"tenant", label}}).Set(share_in_band);
+  tenant_balance_->Add({{"tenant", label}}).Set(self_directed_share);
 }
 
 }  // namespace polku::api

@@ -1,11 +1,13 @@
 // polku: the command-line tool.
 //
-//   polku health [--address=HOST:PORT] [--timeout_ms=N]
+//   polku health [--address=HOST:PORT] [--timeout_ms=N] [TLS flags]
 //   polku tag [--format=auto|native|moodle|xapi|caliper|openedx|openedx-signal]
 //             [--tenant=T] [--locale=en|fi] [--rules=FILE] [--instance=URL]
 //             [FILE...]
 //   polku ingest [--address=HOST:PORT] [--tenant=T] [--format=...]
-//             [--instance=URL] [--api_key=KEY] FILE...
+//             [--instance=URL] [--api_key=KEY] [TLS flags] FILE...
+//   TLS flags: --tls --ca_file=PEM --cert_file=PEM --key_file=PEM
+//             --server_name=NAME
 //   polku keys create --tenant=T --scopes=S,... [--name=TEXT]
 //   polku keys list [--tenant=T]
 //   polku keys rotate --id=ID
@@ -22,11 +24,15 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/auth.h"
 #include "api/convert.h"
 #include "api/key_store.h"
+#include "cli/catalogue_command.h"
+#include "cli/demo_command.h"
+#include "cli/eval_command.h"
 #include "cli/tag_command.h"
 #include "common/str_cat.h"
 #include "common/strings.h"
@@ -34,6 +40,7 @@
 #include "model/event_codec.h"
 #include "model/tagger_registry.h"
 #include "polku/v1/event_service.grpc.pb.h"
+#include "polku/v1/recommendation_service.grpc.pb.h"
 #include "store/sqlite_backup.h"
 #include "store/sqlite_event_store.h"
 
@@ -52,6 +59,12 @@ Commands:
   ingest   Sends events from files to a server (development mode or a key).
            --address=HOST:PORT --tenant=T --format=... --instance=URL
            --api_key=KEY (sent as a Bearer token)
+           health and ingest talk to a TLS server with
+           --tls (system CA roots) or --ca_file=PEM (the CA of the server's
+           certificate; implies --tls); for mutual TLS add
+           --cert_file=PEM --key_file=PEM (the client's certificate and key);
+           --server_name=NAME checks the certificate for NAME instead of the
+           address's host.
   keys     Manages API keys in the key file a server reads (and reloads
            without restart): DATA_DIR/api_keys.json, or --keys_file=FILE.
            keys create --tenant=T --scopes=S[,S...] [--name=TEXT]
@@ -71,6 +84,17 @@ Commands:
            rename; stale -wal/-shm removed). Refused while a server has the
            database open: stop the server first.
            --data_dir=DIR --from=FILE
+  catalogue  catalogue load FILE: loads a YAML or JSON catalogue (activities and
+           learning paths; see deploy/config/catalogue.yaml) into a server.
+           Every path step is checked against the file and the stored
+           activities first; nothing is sent when one names an unknown
+           activity. --address --api_key (catalogue:write) or --tenant (dev mode)
+  recommend  Prints a learner's recommendations with their reasons.
+           --learner=KEY --k=N (default 5) --locale=en|fi --address --api_key|--tenant
+  demo     demo oulad: loads an OULAD presentation (catalogue, paths, events)
+           into a server; see polku demo oulad --help
+  eval     eval oulad: offline evaluation of the recommendations on OULAD,
+           without a server; see polku eval oulad --help
   tenant   tenant delete --tenant=T --data_dir=DIR
            Offboarding: deletes all of the tenant's events and erasure
            tombstones from DATA_DIR/polku.db (overwritten on disk) and
@@ -90,7 +114,9 @@ bool ParseArgs(int argc, char** argv, int start, Args* args,
     std::string a = argv[i];
     if (a.rfind("--", 0) == 0) {
       size_t eq = a.find('=');
-      if (eq == std::string::npos) {
+      if (a == "--tls") {
+        args->flags["tls"] = "true";  // a switch; --tls=false turns it off
+      } else if (eq == std::string::npos) {
         if (i + 1 >= argc) {
           *error = a + ": needs a value";
           return false;
@@ -127,11 +153,52 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-int Health(const Args& args) {
+// The channel to --address: plaintext, or TLS with the TLS flags (see the
+// usage). Null (with `error` set) when a PEM file cannot be read or only
+// one of --cert_file and --key_file is given.
+std::shared_ptr<grpc::Channel> MakeChannel(const Args& args,
+                                           std::string* error) {
   std::string address = Flag(args, "address", "127.0.0.1:50051");
+  std::string ca_file = Flag(args, "ca_file", "");
+  std::string cert_file = Flag(args, "cert_file", "");
+  std::string key_file = Flag(args, "key_file", "");
+  bool tls = args.flags.count("tls") > 0 && Flag(args, "tls", "") != "false";
+  if (!tls && ca_file.empty() && cert_file.empty() && key_file.empty()) {
+    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  }
+  if (cert_file.empty() != key_file.empty()) {
+    *error = "--cert_file and --key_file go together (mutual TLS)";
+    return nullptr;
+  }
+  grpc::SslCredentialsOptions options;
+  for (const auto& [flag, path, out] :
+       {std::tuple<const char*, std::string, std::string*>{
+            "--ca_file", ca_file, &options.pem_root_certs},
+        {"--cert_file", cert_file, &options.pem_cert_chain},
+        {"--key_file", key_file, &options.pem_private_key}}) {
+    if (path.empty()) continue;
+    if (!ReadFile(path, out) || out->empty()) {
+      *error = std::string(flag) + ": cannot read '" + path + "'";
+      return nullptr;
+    }
+  }
+  grpc::ChannelArguments channel_args;
+  std::string server_name = Flag(args, "server_name", "");
+  if (!server_name.empty()) {
+    channel_args.SetSslTargetNameOverride(server_name);
+  }
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(options),
+                                   channel_args);
+}
+
+int Health(const Args& args) {
   int timeout_ms = std::atoi(Flag(args, "timeout_ms", "2000").c_str());
-  auto channel =
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  std::string error;
+  auto channel = MakeChannel(args, &error);
+  if (channel == nullptr) {
+    std::cerr << "polku health: " << error << "\n";
+    return 2;
+  }
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
@@ -182,9 +249,13 @@ int Tag(const Args& args) {
 
 int Ingest(const Args& args) {
   namespace v1 = polku::v1;
-  std::string address = Flag(args, "address", "127.0.0.1:50051");
-  auto stub = v1::EventService::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  std::string error;
+  auto channel = MakeChannel(args, &error);
+  if (channel == nullptr) {
+    std::cerr << "polku ingest: " << error << "\n";
+    return 2;
+  }
+  auto stub = v1::EventService::NewStub(channel);
   std::map<std::string, v1::SourceFormat> formats = {
       {"auto", v1::SOURCE_FORMAT_UNSPECIFIED},
       {"moodle", v1::SOURCE_FORMAT_MOODLE},
@@ -407,6 +478,82 @@ int Tenant(const std::vector<std::string>& positional, const Args& args) {
   return 0;
 }
 
+// Credentials of a call from the flags: --api_key as a Bearer token, else
+// development mode with --tenant (default "default").
+polku::cli::Authorize AuthorizeFrom(const Args& args) {
+  return [args](grpc::ClientContext* context) {
+    std::string key = Flag(args, "api_key", "");
+    if (!key.empty()) {
+      context->AddMetadata("authorization", "Bearer " + key);
+      if (args.flags.count("tenant") > 0) {
+        context->AddMetadata("x-polku-tenant", Flag(args, "tenant", ""));
+      }
+    } else {
+      context->AddMetadata("x-polku-tenant", Flag(args, "tenant", "default"));
+    }
+  };
+}
+
+int Catalogue(const std::vector<std::string>& positional, const Args& args) {
+  if (positional.size() != 2 || positional[0] != "load") {
+    std::cerr << "polku catalogue: usage: polku catalogue load FILE "
+                 "[--address=HOST:PORT] [--api_key=KEY | --tenant=T]\n";
+    return 2;
+  }
+  std::string error;
+  auto channel = MakeChannel(args, &error);
+  if (channel == nullptr) {
+    std::cerr << "polku catalogue: " << error << "\n";
+    return 2;
+  }
+  return polku::cli::CatalogueLoad(positional[1], channel,
+                                   AuthorizeFrom(args), std::cout, std::cerr);
+}
+
+// Prints a learner's recommendations, one line each.
+int Recommend(const Args& args) {
+  namespace v1 = polku::v1;
+  std::string learner = Flag(args, "learner", "");
+  if (learner.empty()) {
+    std::cerr << "polku recommend: --learner=KEY is required\n";
+    return 2;
+  }
+  std::string error;
+  auto channel = MakeChannel(args, &error);
+  if (channel == nullptr) {
+    std::cerr << "polku recommend: " << error << "\n";
+    return 2;
+  }
+  auto stub = v1::RecommendationService::NewStub(channel);
+  v1::GetRecommendationsRequest request;
+  request.set_learner(learner);
+  request.set_k(std::atoi(Flag(args, "k", "5").c_str()));
+  request.set_locale(Flag(args, "locale", "en"));
+  grpc::ClientContext context;
+  AuthorizeFrom(args)(&context);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  v1::GetRecommendationsResponse response;
+  grpc::Status status = stub->GetRecommendations(&context, request, &response);
+  if (!status.ok()) {
+    std::cerr << "polku recommend: " << status.error_message() << "\n";
+    return 1;
+  }
+  if (response.opted_out()) {
+    std::cout << "(the learner has opted out of profiling)\n";
+  }
+  int n = 0;
+  for (const v1::Recommendation& r : response.recommendations()) {
+    std::string kind = v1::NudgeKind_Name(r.kind());
+    if (polku::common::StartsWith(kind, "NUDGE_KIND_")) kind = kind.substr(11);
+    std::cout << ++n << ". [" << kind << "] " << r.text() << "\n   "
+              << r.target_id() << "  (" << r.reason_code() << ", score "
+              << r.score() << ")\n";
+  }
+  if (n == 0) std::cout << "(no recommendations)\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -416,6 +563,9 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   std::string command = argv[1];
+  // These parse their own flags.
+  if (command == "demo") return polku::cli::DemoCommand(argc - 2, argv + 2);
+  if (command == "eval") return polku::cli::EvalCommand(argc - 2, argv + 2);
   Args args;
   std::string error;
   if (!ParseArgs(argc, argv, 2, &args, &error)) {
@@ -429,6 +579,8 @@ int main(int argc, char** argv) {
   if (command == "backup") return Backup(args);
   if (command == "restore") return Restore(args);
   if (command == "tenant") return Tenant(args.files, args);
+  if (command == "catalogue") return Catalogue(args.files, args);
+  if (command == "recommend") return Recommend(args);
   std::cerr << "polku: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -203,7 +203,12 @@ class Generator {
       const LearningPath& p = catalogue_.paths()[pi];
       size_t touched = 0;
       size_t completed = 0;
+      // The next step: the first required step not started yet; when every
+      // one is started, the first not completed. (Where the LMS tracks no
+      // completion, e.g. pages that are only viewed, starting a step is the
+      // only progress there is.)
       const PathStep* next = nullptr;
+      const PathStep* unfinished = nullptr;
       for (const PathStep& step : p.steps) {
         bool step_done = Completed(step.activity_id);
         bool step_touched = Touched(step.activity_id);
@@ -213,8 +218,11 @@ class Generator {
         }
         touched += step_touched ? 1 : 0;
         completed += step_done ? 1 : 0;
-        if (!step_done && !step.optional && next == nullptr) next = &step;
+        if (step_done || step.optional) continue;
+        if (unfinished == nullptr) unfinished = &step;
+        if (!step_touched && next == nullptr) next = &step;
       }
+      if (next == nullptr) next = unfinished;
       if (next == nullptr) continue;  // path finished
       const double progress =
           static_cast<double>(completed) / static_cast<double>(p.steps.size());
@@ -501,7 +509,7 @@ std::vector<size_t> Select(const std::vector<double>& scores,
       if (used[i]) continue;
       double s = scores[i];
       if (diversity) {
-        s *= std::pow(0.75, per_kind[static_cast<size_t>(c[i].kind)]);
+        s *= std::pow(0.85, per_kind[static_cast<size_t>(c[i].kind)]);
       }
       if (s > best) {
         best = s;

@@ -5,7 +5,8 @@
 // 1. Candidates. Each nudge kind has a trigger read from the profile and
 //    the learner's activities, and proposes catalogue targets:
 //      CONTINUE_PATH          on a path (a step completed, or two touched):
-//                             the first step not yet completed
+//                             the first step not yet started (when all are
+//                             started, the first not completed)
 //      TURN_COURSE_INTO_PATH  took one activity of a path on its own: the
 //                             path (a learner with no history gets paths
 //                             to start from, with a low score)
@@ -37,7 +38,7 @@
 //    leaves the band is damped hard, so a learner in balance is not pushed
 //    out of it.
 // 3. Re-rank with diversity: greedy, each further item of a kind already
-//    chosen is damped; one item per target.
+//    chosen is damped (x0.85 each); one item per target.
 //
 // Thompson sampling: per (segment = band position, kind) a Beta(1 +
 // successes, 1 + failures) arm; the random stream is seeded from (tenant,
