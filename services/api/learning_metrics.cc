@@ -1,6 +1,5 @@
 #include "api/learning_metrics.h"
 
-#include <cctype>
 #include <string>
 
 namespace polku::api {
@@ -80,9 +79,29 @@ void LearningMetrics::CountTenantEvent(std::string_view tenant,
     absl::MutexLock lock(&mu_);
     label = TenantLabel(tenant);
   }
-  std::string m(model::ModeName(mode));
-  for (char& c : m) c = static_cast<char>(std::tolower(c));
+  const char* m = "unspecified";
+  switch (mode) {
+    case model::Mode::kStructured:
+      m = "structured";
+      break;
+    case model::Mode::kSelfDirected:
+      m = "self_directed";
+      break;
+    case model::Mode::kBlended:
+      m = "blended";
+      break;
+    case model::Mode::kUnspecified:
+      break;
+  }
   tenant_events_->Add({{"tenant", label}, {"mode", m}}).Increment();
+}
+
+std::vector<std::string> LearningMetrics::SeenTenants() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  out.reserve(tenants_.size());
+  for (const auto& [tenant, unused] : tenants_) out.push_back(tenant);
+  return out;
 }
 
 void LearningMetrics::SetTenantBalance(std::string_view tenant,
@@ -95,6 +114,12 @@ void LearningMetrics::SetTenantBalance(std::string_view tenant,
   }
   if (label == "other") return;  // a gauge cannot be summed across tenants
   tenant_learners_->Add({{"tenant", label}}).Set(learners);
+  if (share_in_band < 0 || self_directed_share < 0) {
+    // Fewer learners than k: no shares (a series shown before goes away).
+    tenant_in_band_->Remove(&tenant_in_band_->Add({{"tenant", label}}));
+    tenant_balance_->Remove(&tenant_balance_->Add({{"tenant", label}}));
+    return;
+  }
   tenant_in_band_->Add({{"tenant", label}}).Set(share_in_band);
   tenant_balance_->Add({{"tenant", label}}).Set(self_directed_share);
 }

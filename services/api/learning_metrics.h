@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "model/tags.h"
@@ -40,6 +41,9 @@ class LearningMetrics {
   // share of the tenant's learners).
   void SetTenantBalance(std::string_view tenant, double learners,
                         double share_in_band, double self_directed_share);
+
+  // Tenants seen since start (at most kMaxTenants).
+  std::vector<std::string> SeenTenants();
 
   static constexpr size_t kMaxTenants = 1000;
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "common/logging.h"
 #include "common/str_cat.h"
@@ -290,15 +291,52 @@ void Server::RefreshDatabaseSize() {
 }
 
 void Server::RefreshDatabaseSizeLoop() {
-  for (;;) {
+  // Wakes every second; the database size every 10 s, the tenant gauges
+  // every insights_refresh_seconds (first right away).
+  int64_t tick = 0;
+  const int64_t every = std::max(1, config_.insights_refresh_seconds);
+  for (;; ++tick) {
+    if (tick % every == 0) RefreshTenantGauges();
     {
       absl::MutexLock lock(&size_mu_);
       if (size_mu_.AwaitWithTimeout(absl::Condition(&stop_size_thread_),
-                                    absl::Seconds(10))) {
+                                    absl::Seconds(1))) {
         return;
       }
     }
-    RefreshDatabaseSize();
+    if (tick % 10 == 9) RefreshDatabaseSize();
+  }
+}
+
+void Server::RefreshTenantGauges() {
+  // The tenants: those with API keys and those seen since start.
+  std::set<std::string> tenants;
+  for (const std::string& t : learning_metrics_->SeenTenants()) {
+    tenants.insert(t);
+  }
+  if (auto keys = api::ReadKeyFile(keys_->path()); keys.ok()) {
+    for (const api::ApiKeyRecord& k : *keys) {
+      if (k.active()) tenants.insert(k.tenant);
+    }
+  }
+  for (const std::string& tenant : tenants) {
+    auto overview = engine_->OrgOverview(tenant, "", 1);
+    if (!overview.ok()) {
+      common::LogWarning("refreshing the tenant gauges failed",
+                         {{"tenant", tenant},
+                          {"error", overview.status().ToString()}});
+      continue;
+    }
+    if (overview->total.learners == 0) continue;
+    // Below k the shares are not shown anywhere, metrics included.
+    if (overview->total.suppressed) {
+      learning_metrics_->SetTenantBalance(
+          tenant, static_cast<double>(overview->total.learners), -1, -1);
+      continue;
+    }
+    learning_metrics_->SetTenantBalance(
+        tenant, static_cast<double>(overview->total.learners),
+        overview->total.share_in_band, overview->total.mean_balance);
   }
 }
 

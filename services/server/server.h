@@ -55,6 +55,8 @@ class Server {
   // Sets polku_store_database_bytes now and then every 10 s until
   // Shutdown (runs on size_thread_).
   void RefreshDatabaseSizeLoop();
+  // Sets the per-tenant learner gauges (api/learning_metrics.h).
+  void RefreshTenantGauges();
   void RefreshDatabaseSize();
 
   ServerConfig config_;

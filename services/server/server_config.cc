@@ -104,6 +104,8 @@ const std::map<std::string, Setter>& Settings() {
       {"dismiss_days", Double(&ServerConfig::dismiss_days, 0, 3650)},
       {"holdout_share", Double(&ServerConfig::holdout_share, 0, 1)},
       {"min_group_size", Int(&ServerConfig::min_group_size, 1, 1000000)},
+      {"insights_refresh_seconds",
+       Int(&ServerConfig::insights_refresh_seconds, 1, 86400)},
   };
   return *settings;
 }
@@ -220,6 +222,8 @@ Learning:
   --holdout_share=X             learners who get the plain ranking (default 0.05)
   --min_group_size=K            the overview hides groups below K learners
                                 (default 5)
+  --insights_refresh_seconds=N  refresh of the per-tenant learner gauges
+                                (default 60)
 
 Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the rule files
 and the API keys.

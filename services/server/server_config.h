@@ -79,6 +79,8 @@ struct ServerConfig {
   double holdout_share = 0.05;
   // k-anonymity: the organisation overview hides groups smaller than this.
   int min_group_size = 5;
+  // Seconds between refreshes of the per-tenant learner gauges.
+  int insights_refresh_seconds = 60;
 };
 
 // The usage text of polku-server.

@@ -8,9 +8,9 @@ import tempfile
 import pytest
 import yaml
 
-from deploylib import (BUILTIN_VARIABLES, check_against_scrape, dashboard_queries,
-                       dashboard_variable_values, deploy_path, load_dashboards, run,
-                       substitute)
+from deploylib import (BUILTIN_VARIABLES, LATE_METRICS, check_against_scrape,
+                       dashboard_queries, dashboard_variable_values, deploy_path,
+                       load_dashboards, run, selectors, substitute)
 
 DASHBOARDS = load_dashboards()
 HEALTH = "polku-service-health.json"
@@ -108,6 +108,34 @@ def test_service_health_content():
                    "polku_store_commit_duration_seconds", "polku_store_commit_batch_events"):
         assert needle in exprs, needle
     assert "method" in [v["name"] for v in d["templating"]["list"]]
+    # Saturation and limits: refusals by reason, in-flight calls, database size.
+    by_metric = panels_by_metric(d)
+    assert "sum by (reason)" in " ".join(by_metric["polku_rejected_requests_total"][0][1])
+    assert by_metric["polku_inflight_requests"] and by_metric["polku_store_database_bytes"]
+    saturation = [p["title"] for p in panels_of_row(d, "Saturation")]
+    assert {"Rejected requests by reason", "In-flight requests"} <= set(saturation), saturation
+
+
+def panels_by_metric(dashboard):
+    """{metric name: [(panel title, [expr of the panel])]}."""
+    out = {}
+    for p in panels(dashboard):
+        exprs = [t["expr"] for t in p.get("targets", [])]
+        for name in {n for e in exprs for n, _ in selectors(substitute(
+                e, dashboard_variable_values(dashboard)))}:
+            out.setdefault(name, []).append((p["title"], exprs))
+    return out
+
+
+def panels_of_row(dashboard, title):
+    """The panels below row `title` and above the next row."""
+    out, inside = [], False
+    for p in sorted(dashboard["panels"], key=lambda p: (p["gridPos"]["y"], p["gridPos"]["x"])):
+        if p["type"] == "row":
+            inside = p["title"] == title
+        elif inside:
+            out.append(p)
+    return out
 
 
 def test_learning_insights_content():
@@ -115,9 +143,51 @@ def test_learning_insights_content():
     exprs = " ".join(e for _, _, e in dashboard_queries(d))
     assert "sum by (mode)" in exprs and "sum by (source)" in exprs
     assert 'mode="self_directed"' in exprs
-    # Until the server exports a tenant label, the per-tenant variable is a
-    # per-source one.
     assert "source" in [v["name"] for v in d["templating"]["list"]]
+    by_metric = panels_by_metric(d)
+    # Self-directed share by tenant: the learners' gauge and the event-based
+    # share of the tenant's accepted events.
+    share = [t for t, _ in by_metric["polku_tenant_self_directed_share"]]
+    assert share and share[0] in [t for t, _ in by_metric["polku_tenant_events_total"]]
+    (_, share_exprs), = [x for x in by_metric["polku_tenant_events_total"] if x[0] == share[0]]
+    assert any('mode="self_directed"' in e and "by (tenant)" in e for e in share_exprs)
+    for metric in ("polku_tenant_share_in_band", "polku_tenant_learners",
+                   "polku_recommendations_served_total"):
+        assert by_metric.get(metric), metric
+    assert any("sum by (outcome)" in e for _, es in by_metric["polku_feedback_total"]
+               for e in es), "feedback by outcome"
+
+
+def test_nudge_acceptance_is_accepted_over_shown_without_division_by_zero():
+    d = DASHBOARDS[INSIGHTS]
+    ratios = [e for _, _, e in dashboard_queries(d)
+              if 'outcome="accepted"' in e and 'outcome="shown"' in e]
+    assert ratios, "no nudge acceptance panel"
+    for e in ratios:
+        assert "by (kind)" in e, e
+        # accepted / (shown > 0): a kind never shown has no value, not NaN or +Inf.
+        num, _, den = e.partition(" / ")
+        assert 'outcome="accepted"' in num and 'outcome="shown"' in den, e
+        assert re.fullmatch(r"\(.*\)\s*>\s*0\s*\)?", den.strip()), e
+
+
+def test_tenant_variable_is_defined_and_used():
+    d = DASHBOARDS[INSIGHTS]
+    (var,) = [v for v in d["templating"]["list"] if v["name"] == "tenant"]
+    assert var["type"] == "query" and var["multi"] and var["includeAll"]
+    assert var["allValue"] == ".*"
+    q = var["query"]["query"] if isinstance(var["query"], dict) else var["query"]
+    assert re.fullmatch(r'label_values\(polku_tenant_events_total\{job="\$job"\},\s*tenant\)', q), q
+    # Every selector of a per-tenant metric follows the variable, and at
+    # least one panel uses it.
+    users = 0
+    for title, _, expr in dashboard_queries(d):
+        for name, matchers in selectors(substitute(expr, {**dashboard_variable_values(d),
+                                                          "tenant": "$tenant"})):
+            if name.startswith("polku_tenant_"):
+                assert ("tenant", "=~", "$tenant") in matchers, "%s: %s" % (title, name)
+                users += 1
+    assert users >= 4
 
 
 def test_expressions_parse_with_promtool():
@@ -145,7 +215,8 @@ def test_expressions_name_only_exported_metrics(name, scrape, known_values):
     d = DASHBOARDS[name]
     problems = []
     for title, ref, expr in plain_queries(d):
-        for p in check_against_scrape(expr, scrape["series"], known_values=known_values):
+        for p in check_against_scrape(expr, scrape["series"], known_values=known_values,
+                                      late_metrics=LATE_METRICS):
             problems.append("%s (%s): %s" % (title, ref, p))
     for var, selector, label in variable_queries(d):
         for p in check_against_scrape(selector, scrape["series"], known_values=known_values):

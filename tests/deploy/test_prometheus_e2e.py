@@ -178,16 +178,32 @@ def test_prometheus_scrapes_a_live_server():
             assert prom.scalar(
                 'sum(increase(polku_events_ingested_total{result="accepted"}[5m]))') > 0
 
+            # The per-tenant counter holds the same accepted events (all sent
+            # as tenant acme), split by tagged mode.
+            assert prom.scalar('sum(polku_tenant_events_total{job="polku",tenant="acme"})') \
+                == accepted
+            assert prom.scalar('count(polku_tenant_events_total{tenant!="acme"})') is None
+            # Series the dashboards and alerts need before anything happens:
+            # 10 nudge kinds served, 10 kinds x 4 feedback outcomes, 6 reasons.
+            assert prom.scalar('count(polku_recommendations_served_total)') == 10
+            assert prom.scalar('count(polku_feedback_total)') == 40
+            assert prom.scalar('count(polku_rejected_requests_total)') == 6
+            assert prom.scalar('max(polku_store_database_bytes)') > 0
+
             # The same numbers as the server's own /metrics page.
             text = server.metrics()
             assert sum(sample_values(text, "polku_events_ingested_total",
                                      result="accepted")) == accepted
 
             # The shipped rules load and evaluate without error.
+            with open(deploy_path("prometheus", "alerts.yml")) as f:
+                shipped = sum(len(g["rules"]) for g in yaml.safe_load(f)["groups"])
+
             def rules_healthy():
                 groups = prom.api("/api/v1/rules")["groups"]
                 rules = [r for g in groups for r in g["rules"]]
-                return len(rules) >= 10 and all(r["health"] == "ok" for r in rules) and rules
+                return len(rules) == shipped and all(r["health"] == "ok" for r in rules) \
+                    and rules
             rules = wait_for("every rule evaluated", rules_healthy)
             bad = [r["name"] for r in rules if r.get("lastError")]
             assert not bad, bad
@@ -217,9 +233,11 @@ def test_prometheus_scrapes_a_live_server():
             alerts = wait_for("PolkuEventsRejected pending", rejected_alerts, timeout=30)
             for a in alerts:
                 assert a["state"] in ("pending", "firing") and a["labels"]["severity"] == "warning"
-            # And no target alert while the server is up.
+            # And no target alert while the server is up, nor a quiet-tenant
+            # alert for a tenant that just sent events.
             alerts = prom.api("/api/v1/alerts")["alerts"]
-            assert not [a for a in alerts if a["labels"]["alertname"].startswith("PolkuTarget")]
+            assert not [a for a in alerts if a["labels"]["alertname"].startswith("PolkuTarget")
+                        or a["labels"]["alertname"] == "PolkuNoEventsFromTenant"]
         finally:
             prom.stop()
             prom.remove()

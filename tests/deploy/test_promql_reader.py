@@ -48,6 +48,19 @@ def test_check_against_scrape_names_each_problem():
                                 known_values={"code": {"OK", "INTERNAL"}}) == []
 
 
+def test_late_metrics_are_checked_by_label_name_until_they_show():
+    late = {"g": {"tenant"}}
+    assert check_against_scrape('avg by (tenant) (g{job="j",tenant=~"a|b"})', {},
+                                late_metrics=late) == []
+    assert check_against_scrape('g{learner="x"}', {}, late_metrics=late) == \
+        ["g has no label learner"]
+    # Once on the page, a late metric is checked like any other.
+    assert check_against_scrape('g{tenant="b"}', {"g": [{"tenant": "a"}]},
+                                late_metrics=late) == ['g has no series with tenant="b"']
+    # The list excuses only the metrics it names.
+    assert check_against_scrape("h", {}, late_metrics=late) == ["metric h is not exported"]
+
+
 def test_substitute_grafana_variables():
     assert substitute('rate(m{a=~"$a",b="${b}",c="[[c]]"}[$__rate_interval])',
                       {"a": ".*", "b": "x", "c": "y", "__rate_interval": "1m"}) == \
