@@ -295,6 +295,26 @@ std::string ContentHash(const LearningEvent& event) {
   return common::Sha256Hex(w.str());
 }
 
+CanonicalEncoding EncodeCanonical(const LearningEvent& event) {
+  // The canonical JSON is the one without the id with "event_id" as its
+  // first key: write that once, hash it, then splice the id in.
+  JsonWriter rest;
+  WriteEvent(rest, event, /*with_id=*/false);
+  CanonicalEncoding out;
+  out.content_hash = common::Sha256Hex(rest.str());
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("event_id");
+  w.String(event.event_id);
+  std::string json = w.Take();           // {"event_id":"..."
+  const std::string& body = rest.str();  // {...}
+  json.reserve(json.size() + body.size() + 1);
+  if (body.size() > 2) json.push_back(',');
+  json.append(body, 1, std::string::npos);
+  out.json = std::move(json);
+  return out;
+}
+
 std::string DeriveEventId(std::string_view tenant, const LearningEvent& e,
                           std::string_view discriminator) {
   std::string tuple = common::StrCat(

@@ -42,6 +42,14 @@ std::string CanonicalJson(const LearningEvent& event);
 // SHA-256 (hex) of CanonicalJson(event) without `event_id`.
 std::string ContentHash(const LearningEvent& event);
 
+// CanonicalJson(event) and ContentHash(event) from one encoding of the
+// event: what a store record needs, at about half the cost of both calls.
+struct CanonicalEncoding {
+  std::string json;          // CanonicalJson(event)
+  std::string content_hash;  // ContentHash(event)
+};
+CanonicalEncoding EncodeCanonical(const LearningEvent& event);
+
 // A deterministic UUIDv5 for an event that came without an id, from the
 // tenant and the canonical tuple (platform, instance, source event type,
 // learner key, verb, object id, occurred_at in ms, `discriminator`). The

@@ -47,8 +47,9 @@ EventRecord MakeRecord(std::string_view tenant, const model::LearningEvent& e,
   r.verb = e.verb;
   r.mode = tags.mode;
   r.object_id = e.object.id;
-  r.content_hash = model::ContentHash(e);
-  r.body_json = model::CanonicalJson(e);
+  model::CanonicalEncoding canonical = model::EncodeCanonical(e);
+  r.content_hash = std::move(canonical.content_hash);
+  r.body_json = std::move(canonical.json);
   r.tags_json = model::TagsJson(tags);
   return r;
 }

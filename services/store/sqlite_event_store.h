@@ -11,10 +11,12 @@
 // - Erasure tombstones hold a SHA-256 of (tenant, learner key), never the key.
 // - It is also the LearningStore: the projection of each accepted record's
 //   ProfileDelta (profile, activity states, transitions, co-occurrence,
-//   learner weeks) is written in the group's transaction; profiles touched
-//   in a group are read and written once per group. Catalogue, served,
-//   feedback and opt-out writes take the writer connection between group
-//   commits; every read uses the reader connection.
+//   learner weeks) is written in the group's transaction. The projection
+//   runs in memory, event by event in arrival order, on state cached per
+//   learner; each distinct profile, week, activity state, transition and
+//   co-occurrence row is written once per group, in key order. Catalogue,
+//   served, feedback and opt-out writes take the writer connection between
+//   group commits; every read uses the reader connection.
 // Thread-safe.
 #ifndef POLKU_STORE_SQLITE_EVENT_STORE_H_
 #define POLKU_STORE_SQLITE_EVENT_STORE_H_
@@ -42,9 +44,12 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     size_t max_group_records = 20000;
     CommitObserver on_commit;  // may be empty
     // Learners whose projection state (erased or not, opted out or not,
-    // profile) stays in memory between group commits, so that a learner
-    // seen again is not read and decoded again. Least recently touched
-    // learners are dropped first.
+    // profile, and the id and first touch of every activity they touched)
+    // stays in memory between group commits, so that a learner seen again
+    // is not read and decoded again, and first touches and the previous
+    // activity are found without a query per event. Memory is about
+    // 1 KiB per learner plus 50 bytes per touched activity. Learners the
+    // last group did not touch are dropped first.
     size_t learner_cache_size = 50000;
   };
 
@@ -158,9 +163,11 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // Applies an accepted record's delta (r.delta != nullptr) inside the
   // group's transaction (sqlite_learning_store.cc).
   absl::Status Project(const EventRecord& r, GroupLearner& learner);
-  // Writes what the group's projection kept in memory (profiles, weeks)
-  // for one learner, before COMMIT.
+  // Writes what the group's projection kept in memory (profile, weeks,
+  // activity states, transitions) for one learner, before COMMIT.
   absl::Status FlushLearner(GroupLearner& learner);
+  // Writes the group's co-occurrence additions, before COMMIT.
+  absl::Status FlushCooccurrence();
   // The learner-state part of EraseLearner and DeleteTenant, inside their
   // transactions.
   absl::Status EraseLearnerState(std::string_view tenant,

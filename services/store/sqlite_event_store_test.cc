@@ -8,6 +8,7 @@
 
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
+#include "model/event_codec.h"
 #include "store/event_store_conformance.h"
 
 namespace polku::store {
@@ -123,6 +124,31 @@ TEST(SqliteEventStore, TombstoneDoesNotHoldTheLearnerKey) {
 TEST(SqliteEventStore, OpenFailsOnAnUnwritablePath) {
   EXPECT_THAT(SqliteEventStore::Open("/nonexistent-dir/x/db.sqlite"),
               StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(MakeRecord, BodyAndHashAreTheCanonicalEncodings) {
+  model::LearningEvent e;
+  e.source.platform = model::Platform::kMoodle;
+  e.source.instance = "lms.example";
+  e.learner.key = "lms#7";
+  e.verb = model::Verb::kViewed;
+  e.object.id = "cm-1";
+  e.object.name = "Tab\there \"quoted\" \\ \u00e4";
+  e.occurred_at_ms = 1704067200123;
+  for (const char* id : {"e1", "", "id \"with\" quotes\n\\"}) {
+    e.event_id = id;
+    const EventRecord r = MakeRecord("t1", e, model::EventTags(), 5);
+    EXPECT_EQ(r.body_json, model::CanonicalJson(e)) << id;
+    EXPECT_EQ(r.content_hash, model::ContentHash(e)) << id;
+  }
+  // The hash leaves the id out: another id, the same hash.
+  model::LearningEvent other = e;
+  other.event_id = "e2";
+  EXPECT_EQ(MakeRecord("t1", other, model::EventTags(), 5).content_hash,
+            MakeRecord("t1", e, model::EventTags(), 5).content_hash);
+  other.object.id = "cm-2";
+  EXPECT_NE(MakeRecord("t1", other, model::EventTags(), 5).content_hash,
+            MakeRecord("t1", e, model::EventTags(), 5).content_hash);
 }
 
 }  // namespace

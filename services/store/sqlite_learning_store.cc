@@ -408,10 +408,26 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
         get.Reset();
         if (!profile.ok()) return profile.status();
         learner.profile = *std::move(profile);
+        learner.profile_stored = true;
+        learner.stored_org_unit = learner.profile.org_unit;
       } else {
         get.Reset();
         if (rc != SQLITE_DONE) return SqlError(writer_, "profile lookup");
       }
+      // Every activity the learner touched, in object_id order (the
+      // primary key's), for first-touch detection and the previous
+      // activity.
+      Stmt& acts = st.get_activities;
+      acts.Bind(1, learner.tenant);
+      acts.Bind(2, learner.learner_key);
+      learner.touched.clear();
+      while ((rc = acts.Step()) == SQLITE_ROW) {
+        GroupLearner::Touched& t = learner.touched.emplace_back();
+        t.object_id.assign(acts.View(0));
+        t.first_ms = acts.Int(1);
+      }
+      acts.Reset();
+      if (rc != SQLITE_DONE) return SqlError(writer_, "activity states");
     }
     learner.projection_loaded = true;
   }
@@ -423,46 +439,67 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
   learner.profile_dirty = true;
 
   // Activity state, and on a first touch the transition from the activity
-  // first touched just before it.
+  // first touched just before it: the one with the greatest (first_ms,
+  // object_id) at or before `at`, as if read from activity_states after
+  // each earlier event of the group was applied.
   const std::string_view object =
       d.object_id.empty() ? std::string_view(r.object_id) : d.object_id;
   if (!object.empty()) {
     const bool completed = d.has[SignalIndex(learning::Signal::kCompletion)];
-    Stmt& touch = st.touch_activity;
-    touch.Bind(1, learner.tenant);
-    touch.Bind(2, learner.learner_key);
-    touch.Bind(3, object);
-    touch.Bind(4, at);
-    touch.Bind(5, completed ? at : int64_t{0});
-    const int rc = touch.Step();
-    const int64_t events = rc == SQLITE_ROW ? touch.Int(0) : 0;
-    touch.Reset();
-    if (rc != SQLITE_ROW) return SqlError(writer_, "activity state");
-    if (events == 1) {
-      Stmt& prev = st.previous_activity;
-      prev.Bind(1, learner.tenant);
-      prev.Bind(2, learner.learner_key);
-      prev.Bind(3, at);
-      prev.Bind(4, object);
-      const int prc = prev.Step();
-      if (prc == SQLITE_ROW) st.scratch.assign(prev.View(0));
-      prev.Reset();
-      if (prc != SQLITE_ROW && prc != SQLITE_DONE) {
-        return SqlError(writer_, "previous activity");
+    const int64_t completed_ms = completed ? at : 0;
+    std::vector<GroupLearner::Touched>& touched = learner.touched;
+    auto it = std::lower_bound(
+        touched.begin(), touched.end(), object,
+        [](const GroupLearner::Touched& t, std::string_view o) {
+          return std::string_view(t.object_id) < o;
+        });
+    if (it == touched.end() || it->object_id != object) {
+      const GroupLearner::Touched* previous = nullptr;
+      for (const GroupLearner::Touched& t : touched) {
+        if (t.first_ms > at) continue;
+        if (previous == nullptr || t.first_ms > previous->first_ms ||
+            (t.first_ms == previous->first_ms &&
+             t.object_id > previous->object_id)) {
+          previous = &t;
+        }
       }
-      if (prc == SQLITE_ROW) {
-        Stmt& tr = st.add_transition;
-        tr.Bind(1, learner.tenant);
-        tr.Bind(2, learner.learner_key);
-        tr.Bind(3, st.scratch);
-        tr.Bind(4, object);
-        POLKU_RETURN_IF_ERROR(RunDone(writer_, tr, "transition"));
-        Stmt& co = st.add_cooccurrence;
-        co.Bind(1, learner.tenant);
-        co.Bind(2, st.scratch);
-        co.Bind(3, object);
-        POLKU_RETURN_IF_ERROR(RunDone(writer_, co, "co-occurrence"));
+      if (previous != nullptr) {
+        learner.transitions.emplace_back(previous->object_id,
+                                         std::string(object));
+        ++cache_->cooccurrence[std::make_tuple(
+            learner.tenant, previous->object_id, std::string(object))];
       }
+      it = touched.emplace(it);
+      it->object_id.assign(object);
+      it->first_ms = at;
+      it->delta = static_cast<int32_t>(learner.activity_deltas.size());
+      GroupLearner::ActivityDelta& a = learner.activity_deltas.emplace_back();
+      a.first_ms = at;
+      a.last_ms = at;
+      a.completed_ms = completed_ms;
+      a.events = 1;
+    } else {
+      if (it->delta < 0) {
+        it->delta = static_cast<int32_t>(learner.activity_deltas.size());
+        GroupLearner::ActivityDelta& a = learner.activity_deltas.emplace_back();
+        a.first_ms = at;
+        a.last_ms = at;
+        a.completed_ms = completed_ms;
+        a.events = 1;
+        a.stored_first_ms = it->first_ms;
+      } else {
+        GroupLearner::ActivityDelta& a =
+            learner.activity_deltas[static_cast<size_t>(it->delta)];
+        a.first_ms = std::min(a.first_ms, at);
+        a.last_ms = std::max(a.last_ms, at);
+        if (completed_ms != 0) {
+          a.completed_ms = a.completed_ms == 0
+                               ? completed_ms
+                               : std::min(a.completed_ms, completed_ms);
+        }
+        a.events += 1;
+      }
+      it->first_ms = std::min(it->first_ms, at);
     }
   }
 
@@ -491,15 +528,35 @@ absl::Status SqliteEventStore::FlushLearner(GroupLearner& learner) {
   if (!learner.profile_dirty) return absl::OkStatus();
   CommitStatements& st = *statements_;
   const std::string blob = learning::EncodeProfile(learner.profile);
-  Stmt& put = st.put_profile;
-  put.Bind(1, learner.tenant);
-  put.Bind(2, learner.learner_key);
-  put.Bind(3, learner.profile.org_unit);
-  put.Bind(4, learner.profile.role);
-  put.Bind(5, learner.profile.last_event_ms);
-  put.BindBlob(6, blob);
-  POLKU_RETURN_IF_ERROR(RunDone(writer_, put, "profile"));
+  bool updated = false;
+  if (learner.profile_stored &&
+      learner.stored_org_unit == learner.profile.org_unit) {
+    Stmt& update = st.update_profile;
+    update.Bind(1, learner.tenant);
+    update.Bind(2, learner.learner_key);
+    update.Bind(3, learner.profile.role);
+    update.Bind(4, learner.profile.last_event_ms);
+    update.BindBlob(5, blob);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, update, "profile"));
+    updated = sqlite3_changes(writer_) == 1;
+  }
+  if (!updated) {
+    Stmt& put = st.put_profile;
+    put.Bind(1, learner.tenant);
+    put.Bind(2, learner.learner_key);
+    put.Bind(3, learner.profile.org_unit);
+    put.Bind(4, learner.profile.role);
+    put.Bind(5, learner.profile.last_event_ms);
+    put.BindBlob(6, blob);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, put, "profile"));
+    learner.profile_stored = true;
+    learner.stored_org_unit = learner.profile.org_unit;
+  }
   Stmt& add = st.add_week;
+  std::sort(learner.weeks.begin(), learner.weeks.end(),
+            [](const GroupLearner::Week& a, const GroupLearner::Week& b) {
+              return a.week < b.week;
+            });
   for (const GroupLearner::Week& w : learner.weeks) {
     add.Bind(1, learner.tenant);
     add.Bind(2, learner.learner_key);
@@ -510,10 +567,70 @@ absl::Status SqliteEventStore::FlushLearner(GroupLearner& learner) {
     add.Bind(7, w.events);
     POLKU_RETURN_IF_ERROR(RunDone(writer_, add, "learner week"));
   }
+  if (!learner.activity_deltas.empty()) {
+    // `touched` is in object_id order, so the rows go in key order.
+    Stmt& act = st.add_activity;
+    for (GroupLearner::Touched& t : learner.touched) {
+      if (t.delta < 0) continue;
+      const GroupLearner::ActivityDelta& a =
+          learner.activity_deltas[static_cast<size_t>(t.delta)];
+      t.delta = -1;
+      if (a.stored_first_ms != 0 && a.first_ms >= a.stored_first_ms) {
+        Stmt& update = st.update_activity;
+        update.Bind(1, learner.tenant);
+        update.Bind(2, learner.learner_key);
+        update.Bind(3, t.object_id);
+        update.Bind(4, a.last_ms);
+        update.Bind(5, a.completed_ms);
+        update.Bind(6, a.events);
+        POLKU_RETURN_IF_ERROR(RunDone(writer_, update, "activity state"));
+        if (sqlite3_changes(writer_) == 1) continue;
+      }
+      act.Bind(1, learner.tenant);
+      act.Bind(2, learner.learner_key);
+      act.Bind(3, t.object_id);
+      act.Bind(4, a.first_ms);
+      act.Bind(5, a.last_ms);
+      act.Bind(6, a.completed_ms);
+      act.Bind(7, a.events);
+      POLKU_RETURN_IF_ERROR(RunDone(writer_, act, "activity state"));
+    }
+  }
+  std::sort(learner.transitions.begin(), learner.transitions.end());
+  Stmt& tr = st.add_transition;
+  for (size_t i = 0; i < learner.transitions.size();) {
+    size_t j = i + 1;
+    while (j < learner.transitions.size() &&
+           learner.transitions[j] == learner.transitions[i]) {
+      ++j;
+    }
+    tr.Bind(1, learner.tenant);
+    tr.Bind(2, learner.learner_key);
+    tr.Bind(3, learner.transitions[i].first);
+    tr.Bind(4, learner.transitions[i].second);
+    tr.Bind(5, static_cast<int64_t>(j - i));
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, tr, "transition"));
+    i = j;
+  }
   // Written: the next group starts from here (a failed commit clears the
   // whole cache instead).
   learner.profile_dirty = false;
   learner.weeks.clear();
+  learner.activity_deltas.clear();
+  learner.transitions.clear();
+  return absl::OkStatus();
+}
+
+absl::Status SqliteEventStore::FlushCooccurrence() {
+  Stmt& co = statements_->add_cooccurrence;
+  for (const auto& [key, n] : cache_->cooccurrence) {
+    co.Bind(1, std::get<0>(key));
+    co.Bind(2, std::get<1>(key));
+    co.Bind(3, std::get<2>(key));
+    co.Bind(4, n);
+    POLKU_RETURN_IF_ERROR(RunDone(writer_, co, "co-occurrence"));
+  }
+  cache_->cooccurrence.clear();
   return absl::OkStatus();
 }
 

@@ -9,8 +9,11 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
@@ -974,6 +977,286 @@ TEST(SqliteLearningStore, WritesFailAfterClose) {
   EXPECT_THAT(store->RecordFeedback("t1", Feedback(Served("r", "A", "K", "s"),
                                                    FeedbackOutcome::kShown, 1)),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// --- A group projects as the same events appended one by one ---------------
+
+// One column of a dumped row: text and integers exactly, reals as numbers.
+struct Cell {
+  std::string text;
+  double real = 0;
+  bool is_real = false;
+};
+using Rows = std::vector<std::vector<Cell>>;
+
+// `columns` of every row of `table`, in the order of `order_by`.
+Rows Dump(const std::string& path, const std::string& table,
+          const std::string& order_by, const std::string& columns = "*") {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  const std::string sql =
+      "SELECT " + columns + " FROM " + table + " ORDER BY " + order_by;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  Rows rows;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    std::vector<Cell>& row = rows.emplace_back();
+    for (int i = 0; i < sqlite3_column_count(s); ++i) {
+      Cell& c = row.emplace_back();
+      if (sqlite3_column_type(s, i) == SQLITE_FLOAT) {
+        c.is_real = true;
+        c.real = sqlite3_column_double(s, i);
+      } else {
+        const unsigned char* t = sqlite3_column_text(s, i);
+        c.text = t != nullptr ? reinterpret_cast<const char*>(t) : "";
+      }
+    }
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return rows;
+}
+
+void ExpectSameRows(const Rows& got, const Rows& want, const char* table) {
+  ASSERT_EQ(got.size(), want.size()) << table;
+  for (size_t r = 0; r < got.size(); ++r) {
+    ASSERT_EQ(got[r].size(), want[r].size()) << table;
+    for (size_t c = 0; c < got[r].size(); ++c) {
+      ASSERT_EQ(got[r][c].is_real, want[r][c].is_real) << table;
+      if (got[r][c].is_real) {
+        Near(got[r][c].real, want[r][c].real, table);
+      } else {
+        EXPECT_EQ(got[r][c].text, want[r][c].text)
+            << table << " row " << r << " column " << c;
+      }
+    }
+  }
+}
+
+// The learner state of every table the projection writes.
+struct Projected {
+  Rows activity_states, transitions, cooccurrence, weeks;
+  std::vector<Profile> profiles;
+};
+
+Projected ReadProjected(const std::string& path,
+                        const std::vector<std::string>& learners) {
+  Projected p;
+  {
+    auto store = OpenStore(path);
+    for (const std::string& l : learners) {
+      auto profile = store->GetProfile("t1", l);
+      EXPECT_TRUE(profile.ok() && profile->has_value()) << l;
+      if (profile.ok() && profile->has_value()) {
+        p.profiles.push_back(**profile);
+      }
+    }
+    POLKU_EXPECT_OK(store->Close());
+  }
+  p.activity_states =
+      Dump(path, "activity_states", "tenant, learner_key, object_id");
+  p.transitions =
+      Dump(path, "transitions", "tenant, learner_key, from_object, to_object");
+  p.cooccurrence = Dump(path, "cooccurrence", "tenant, from_object, to_object");
+  // Not org_unit: a week row takes the learner's org unit as known when the
+  // row is written (after each event one by one, after the whole group in
+  // a group), which depends on arrival order either way.
+  p.weeks = Dump(path, "learner_weeks", "tenant, learner_key, week",
+                 "tenant, learner_key, week, leadership, development, events");
+  return p;
+}
+
+void ExpectSameProjection(const Projected& got, const Projected& want) {
+  ExpectSameRows(got.activity_states, want.activity_states, "activity_states");
+  ExpectSameRows(got.transitions, want.transitions, "transitions");
+  ExpectSameRows(got.cooccurrence, want.cooccurrence, "cooccurrence");
+  ExpectSameRows(got.weeks, want.weeks, "learner_weeks");
+  ASSERT_EQ(got.profiles.size(), want.profiles.size());
+  for (size_t i = 0; i < got.profiles.size(); ++i) {
+    ExpectSameProfile(got.profiles[i], want.profiles[i]);
+  }
+}
+
+// Many events of a few learners over several weeks and activities, with
+// revisits, earlier events arriving late, completions, equal times and a
+// resent id.
+std::vector<EventRecord> ManyEvents(std::mt19937& rng) {
+  std::vector<EventRecord> v;
+  const Verb verbs[] = {Verb::kViewed, Verb::kReplied, Verb::kCompleted};
+  for (int i = 0; i < 240; ++i) {
+    const std::string learner = "L" + std::to_string(i % 3);
+    const int64_t at = kMonday2024 + static_cast<int64_t>(rng() % 40) * kDay +
+                       (i % 5 == 0 ? 0 : static_cast<int64_t>(rng() % 1000));
+    v.push_back(Rec("t1", "m" + std::to_string(i), learner,
+                    "obj" + std::to_string(rng() % 17), at, verbs[rng() % 3],
+                    i % 7 == 0 ? "unit-" + std::to_string(i % 2) : ""));
+  }
+  v.push_back(v[5]);  // a resend: DUPLICATE, changes nothing
+  std::shuffle(v.begin(), v.end(), rng);
+  return v;
+}
+
+// The projection as learning_store.h specifies it, event by event in
+// arrival order, in plain maps: what the store's tables must hold.
+Projected Reference(const std::vector<EventRecord>& events) {
+  struct State {
+    int64_t first = 0, last = 0, completed = 0, events = 0;
+  };
+  struct Week {
+    double leadership = 0, development = 0;
+    int64_t events = 0;
+  };
+  std::set<std::string> seen;
+  std::map<std::pair<std::string, std::string>, State> states;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> trans;
+  std::map<std::pair<std::string, std::string>, int64_t> cooc;
+  std::map<std::pair<std::string, int64_t>, Week> weeks;
+  for (const EventRecord& r : events) {
+    if (!seen.insert(r.event_id).second) continue;  // a duplicate
+    const ProfileDelta& d = *r.delta;
+    const std::string& object = d.object_id.empty() ? r.object_id : d.object_id;
+    const int64_t at = r.occurred_at_ms;
+    const bool completed =
+        d.has[static_cast<size_t>(learning::Signal::kCompletion)];
+    auto key = std::make_pair(r.learner_key, object);
+    auto it = states.find(key);
+    if (it == states.end()) {
+      const std::string* previous = nullptr;
+      int64_t previous_first = 0;
+      for (const auto& [k, st] : states) {
+        if (k.first != r.learner_key || st.first > at) continue;
+        if (previous == nullptr || st.first > previous_first ||
+            (st.first == previous_first && k.second > *previous)) {
+          previous = &k.second;
+          previous_first = st.first;
+        }
+      }
+      if (previous != nullptr) {
+        ++trans[{r.learner_key, *previous, object}];
+        ++cooc[{*previous, object}];
+      }
+      states[key] = State{at, at, completed ? at : 0, 1};
+    } else {
+      State& st = it->second;
+      st.first = std::min(st.first, at);
+      st.last = std::max(st.last, at);
+      if (completed) {
+        st.completed = st.completed == 0 ? at : std::min(st.completed, at);
+      }
+      ++st.events;
+    }
+    const int64_t week =
+        kWeek2024 + (at - kMonday2024) / (7 * kDay);  // all after 2024-01-01
+    Week& w = weeks[{r.learner_key, week}];
+    const double g = d.growth > 0 ? d.growth : 1;
+    w.leadership += d.sums.leadership / g;
+    w.development += d.sums.development / g;
+    ++w.events;
+  }
+  auto text = [](const std::string& t) { return Cell{t, 0, false}; };
+  auto integer = [](int64_t v) { return Cell{std::to_string(v), 0, false}; };
+  auto real = [](double v) { return Cell{"", v, true}; };
+  Projected p;
+  for (const auto& [k, st] : states) {
+    p.activity_states.push_back({text("t1"), text(k.first), text(k.second),
+                                 integer(st.first), integer(st.last),
+                                 integer(st.completed), integer(st.events)});
+  }
+  for (const auto& [k, n] : trans) {
+    p.transitions.push_back({text("t1"), text(std::get<0>(k)),
+                             text(std::get<1>(k)), text(std::get<2>(k)),
+                             integer(n)});
+  }
+  for (const auto& [k, n] : cooc) {
+    p.cooccurrence.push_back(
+        {text("t1"), text(k.first), text(k.second), integer(n)});
+  }
+  for (const auto& [k, w] : weeks) {
+    p.weeks.push_back({text("t1"), text(k.first), integer(k.second),
+                       real(w.leadership), real(w.development),
+                       integer(w.events)});
+  }
+  return p;
+}
+
+TEST(SqliteLearningStore, OneGroupProjectsAsTheSameEventsOneByOne) {
+  std::mt19937 rng(11);
+  const std::vector<EventRecord> events = ManyEvents(rng);
+  const std::vector<std::string> learners = {"L0", "L1", "L2"};
+
+  const std::string one_by_one = TempDbPath();
+  {
+    auto store = OpenStore(one_by_one);
+    for (const EventRecord& r : events) POLKU_ASSERT_OK(store->Append({r}));
+  }
+  const Projected want = ReadProjected(one_by_one, learners);
+  ASSERT_FALSE(want.transitions.empty());
+  ASSERT_FALSE(want.cooccurrence.empty());
+  // One by one, the store holds what the specification says.
+  Projected spec = Reference(events);
+  for (const std::string& l : learners) {
+    std::vector<EventRecord> mine;
+    std::set<std::string> ids;
+    for (const EventRecord& r : events) {
+      if (r.learner_key == l && ids.insert(r.event_id).second) {
+        mine.push_back(r);
+      }
+    }
+    spec.profiles.push_back(SumOf(mine));
+  }
+  ExpectSameProjection(want, spec);
+
+  // All in one group.
+  const std::string grouped = TempDbPath();
+  {
+    auto store = OpenStore(grouped);
+    POLKU_ASSERT_OK_AND_ASSIGN(auto outcomes, store->Append(events));
+    EXPECT_EQ(
+        std::count(outcomes.begin(), outcomes.end(), WriteOutcome::kDuplicate),
+        1);
+  }
+  ExpectSameProjection(ReadProjected(grouped, learners), want);
+
+  // Groups of varying size, with a learner cache so small that learners
+  // are reloaded from the database between groups.
+  const std::string evicted = TempDbPath();
+  {
+    SqliteEventStore::Options options;
+    options.learner_cache_size = 1;
+    POLKU_ASSERT_OK_AND_ASSIGN(auto store,
+                               SqliteEventStore::Open(evicted, options));
+    size_t i = 0;
+    while (i < events.size()) {
+      const size_t n = std::min<size_t>(1 + rng() % 40, events.size() - i);
+      POLKU_ASSERT_OK(store->Append(absl::MakeConstSpan(events).subspan(i, n)));
+      i += n;
+    }
+  }
+  ExpectSameProjection(ReadProjected(evicted, learners), want);
+}
+
+TEST(SqliteLearningStore, PreviousActivityWithinOneGroup) {
+  auto store = OpenStore(TempDbPath());
+  // As PreviousActivityIsTheOneFirstTouchedJustBefore, in one group; d and
+  // e are first touched at the same time as c: the greater id is previous.
+  POLKU_ASSERT_OK(store->Append(
+      {Rec("t1", "1", "C", "a", 10), Rec("t1", "2", "C", "c", 30),
+       Rec("t1", "3", "C", "b", 20), Rec("t1", "4", "C", "a", 5),
+       Rec("t1", "5", "C", "e", 30), Rec("t1", "6", "C", "d", 30)}));
+  EXPECT_THAT(*store->NextActivities("t1", {"a"}, 5),
+              ElementsAre(Pair("b", 1.0), Pair("c", 1.0)));
+  EXPECT_THAT(*store->NextActivities("t1", {"b"}, 5), IsEmpty());
+  EXPECT_THAT(*store->NextActivities("t1", {"c"}, 5),
+              ElementsAre(Pair("e", 1.0)));
+  EXPECT_THAT(*store->NextActivities("t1", {"e"}, 5),
+              ElementsAre(Pair("d", 1.0)));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto a, store->GetActivityStates("t1", "C"));
+  ASSERT_EQ(a.size(), 5u);
+  EXPECT_EQ(a[0].object_id, "a");
+  EXPECT_EQ(a[0].first_ms, 5);
+  EXPECT_EQ(a[0].last_ms, 10);
+  EXPECT_EQ(a[0].events, 2);
 }
 
 }  // namespace

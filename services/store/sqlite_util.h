@@ -8,9 +8,12 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -150,12 +153,13 @@ struct SqliteEventStore::CommitStatements {
   sqlite_internal::Stmt optout;
   sqlite_internal::Stmt get_profile;
   sqlite_internal::Stmt put_profile;
-  sqlite_internal::Stmt touch_activity;
-  sqlite_internal::Stmt previous_activity;
+  sqlite_internal::Stmt update_profile;
+  sqlite_internal::Stmt get_activities;
+  sqlite_internal::Stmt add_activity;
+  sqlite_internal::Stmt update_activity;
   sqlite_internal::Stmt add_transition;
   sqlite_internal::Stmt add_cooccurrence;
   sqlite_internal::Stmt add_week;
-  std::string scratch;  // reused by the projection
 };
 
 // What a group commit knows about one learner. Erasure and opt-out cannot
@@ -168,16 +172,44 @@ struct SqliteEventStore::GroupLearner {
     double development = 0;
     int64_t events = 0;
   };
+  // What this group adds to one activity_states row.
+  struct ActivityDelta {
+    int64_t first_ms = 0;
+    int64_t last_ms = 0;
+    int64_t completed_ms = 0;  // 0: no completion in this group
+    int64_t events = 0;
+    // The row's first_ms before this group; 0 when it has no row yet.
+    int64_t stored_first_ms = 0;
+  };
+  // An activity the learner touched (stored or in this group), with its
+  // first touch: what first-touch detection and the previous-activity
+  // lookup need, so that neither reads the database per event.
+  struct Touched {
+    std::string object_id;
+    int64_t first_ms = 0;
+    int32_t delta = -1;  // index into activity_deltas; -1: none this group
+  };
   std::string tenant;
   std::string learner_key;
   std::string learner_hash;  // LearnerHash(tenant, learner_key)
   bool erased = false;
-  uint64_t last_group = 0;         // the group commit that last touched it
-  bool projection_loaded = false;  // opted_out and profile are valid
+  uint64_t last_group = 0;  // the group commit that last touched it
+  // opted_out, profile and touched are valid (touched only when not opted
+  // out).
+  bool projection_loaded = false;
   bool opted_out = false;
   bool profile_dirty = false;
   learning::Profile profile;
-  std::vector<Week> weeks;  // undecayed sums of this group, to add
+  // Whether the profiles row exists, and its org_unit: a write that keeps
+  // the org unit need not touch the profiles_by_org_unit index.
+  bool profile_stored = false;
+  std::string stored_org_unit;
+  std::vector<Touched> touched;  // sorted by object_id
+  // This group's changes, written once per row before COMMIT:
+  std::vector<Week> weeks;  // undecayed sums, to add
+  std::vector<ActivityDelta> activity_deltas;
+  // (from, to) first-touch transitions; each `to` at most once per group.
+  std::vector<std::pair<std::string, std::string>> transitions;
 };
 
 struct SqliteEventStore::LearnerCache {
@@ -186,6 +218,10 @@ struct SqliteEventStore::LearnerCache {
   uint64_t group = 0;                  // the current group commit
   std::vector<GroupLearner*> touched;  // by the current group commit
   std::string key;                     // reused lookup buffer
+  // The current group's additions to the tenant-wide co-occurrence, by
+  // (tenant, from, to): written once per row, in key order.
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t>
+      cooccurrence;
 
   const std::string& KeyOf(std::string_view tenant,
                            std::string_view learner_key) {
