@@ -408,6 +408,51 @@ TEST_F(RecommenderTest, TextsAreInTheRequestedLanguage) {
   EXPECT_THAT(en->text, ::testing::HasSubstr("Next step on your path"));
 }
 
+TEST_F(RecommenderTest, NextAfterSimilarFromCoOccurrence) {
+  History h;
+  h.Add(0, Verb::kViewed, ObjectType::kResource, "x-1");
+  h.Fold();
+  RecommendInput in;
+  in.tenant = "acme";
+  in.learner_key = h.learner();
+  in.profile = &h.profile();
+  in.touched = h.touched();
+  in.catalogue = catalogue_.get();
+  in.now_ms = kT0 + kDayMs;
+  in.k = 10;
+  // Others went on from x-1 to s-podcast (9 times) and c-excel (3 times);
+  // h-secret is hidden and x-unknown is not in the catalogue.
+  in.next_after_similar = {
+      {"h-secret", 20}, {"s-podcast", 9}, {"x-unknown", 5}, {"c-excel", 3}};
+  RecommendOutput out = Recommend(config_, in);
+  std::vector<std::string> similar;
+  for (const Recommendation& r : out.items) {
+    EXPECT_NE(r.target_id, "h-secret");
+    if (r.kind == NudgeKind::kNextAfterSimilar) similar.push_back(r.target_id);
+  }
+  EXPECT_THAT(similar, ::testing::ElementsAre("s-podcast", "c-excel"));
+}
+
+TEST_F(RecommenderTest, SupportsGoalOffersOtherActivitiesOfTheGoal) {
+  // Working on the leadership path's goal (g-lead) through its course; the
+  // catalogue's other g-lead activity is hidden, so none is offered; with a
+  // visible one added, it is.
+  History h;
+  h.Add(0, Verb::kViewed, ObjectType::kCourse, "c-leadership");
+  h.Fold();
+  EXPECT_EQ(Find(Run(h, 1), NudgeKind::kSupportsGoal), nullptr);
+  std::vector<Activity> acts = catalogue_->activities();
+  Activity extra =
+      MakeActivity("g-talk", ObjectType::kLiveSession, Mode::kBlended);
+  extra.goal_ids = {"g-lead"};
+  acts.push_back(extra);
+  catalogue_ = *Catalogue::Build(acts, catalogue_->paths());
+  RecommendOutput out = Run(h, 1);
+  const Recommendation* r = Find(out, NudgeKind::kSupportsGoal);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "g-talk");
+}
+
 TEST(NudgeKinds, NamesRoundTrip) {
   for (size_t i = 1; i < kNudgeKindCount; ++i) {
     const auto kind = static_cast<NudgeKind>(i);
