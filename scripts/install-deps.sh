@@ -17,6 +17,8 @@ PACKAGES=(
   php8.2-cli php8.2-curl php8.2-sqlite3 php8.2-xml php8.2-mbstring phpunit
   # the Open edX adapter's tests
   python3-django python3-djangorestframework python3-pytest-django python3-celery
+  # the learner widget's end-to-end tests (headless Chromium driven from Node)
+  chromium nodejs npm
   # fuzzing (make fuzz; libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev
 )

@@ -1,10 +1,10 @@
 #include "api/handlers.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <array>
 #include <map>
-
-#include <google/protobuf/util/time_util.h>
 
 #include "api/convert.h"
 #include "api/grpc_status.h"
@@ -48,8 +48,7 @@ constexpr int kMaxCatalogueBatch = 10000;
 
 absl::StatusOr<size_t> PageSize(int32_t requested) {
   if (requested < 0 || requested > 1000) {
-    return common::InvalidFieldError("page_size",
-                                     "must be between 0 and 1000");
+    return common::InvalidFieldError("page_size", "must be between 0 and 1000");
   }
   return requested == 0 ? size_t{100} : static_cast<size_t>(requested);
 }
@@ -59,8 +58,8 @@ learning::Activity FromProto(const v1::Activity& in) {
   a.id = in.id();
   a.title = in.title();
   a.url = in.url();
-  a.type = static_cast<model::ObjectType>(
-      std::clamp<int>(in.type(), 0, static_cast<int>(model::ObjectType::kCount_)));
+  a.type = static_cast<model::ObjectType>(std::clamp<int>(
+      in.type(), 0, static_cast<int>(model::ObjectType::kCount_)));
   a.visible = in.visible();
   a.required = in.required();
   a.competencies.assign(in.competencies().begin(), in.competencies().end());
@@ -580,15 +579,16 @@ absl::StatusOr<v1::ExportLearnerDataResponse> Handlers::ExportLearnerData(
     POLKU_ASSIGN_OR_RETURN(
         store::LearnerState state,
         learning_->ExportLearnerState(p.tenant, request.learner()));
-    response.set_state_json(StateJson(
-        engine_ != nullptr ? engine_->config().recommender.profile
-                           : learning::ProfileConfig(),
-        state, clock_->NowMillis()));
+    response.set_state_json(
+        StateJson(engine_ != nullptr ? engine_->config().recommender.profile
+                                     : learning::ProfileConfig(),
+                  state, clock_->NowMillis()));
   }
   return response;
 }
 
-// --- Learning: catalogue, recommendations, insights ---------------------------
+// --- Learning: catalogue, recommendations, insights
+// ---------------------------
 
 absl::Status Handlers::RequireEngine() const {
   if (engine_ == nullptr || learning_ == nullptr) {
@@ -607,8 +607,8 @@ absl::StatusOr<v1::UpsertActivitiesResponse> Handlers::UpsertActivities(
   }
   if (request.activities_size() > kMaxCatalogueBatch) {
     return common::InvalidFieldError(
-        "activities", common::StrCat("holds more than ", kMaxCatalogueBatch,
-                                     " activities"));
+        "activities",
+        common::StrCat("holds more than ", kMaxCatalogueBatch, " activities"));
   }
   std::vector<learning::Activity> activities;
   activities.reserve(request.activities_size());
@@ -626,9 +626,8 @@ absl::StatusOr<v1::ListActivitiesResponse> Handlers::ListActivities(
     const Principal& p, const v1::ListActivitiesRequest& request) {
   POLKU_RETURN_IF_ERROR(RequireEngine());
   POLKU_ASSIGN_OR_RETURN(size_t size, PageSize(request.page_size()));
-  POLKU_ASSIGN_OR_RETURN(
-      auto page,
-      learning_->ListActivities(p.tenant, size, request.page_token()));
+  POLKU_ASSIGN_OR_RETURN(auto page, learning_->ListActivities(
+                                        p.tenant, size, request.page_token()));
   v1::ListActivitiesResponse response;
   for (const learning::Activity& a : page.items) {
     ToProto(a, response.add_activities());
@@ -695,10 +694,9 @@ absl::StatusOr<v1::SuggestPathsResponse> Handlers::SuggestPaths(
 absl::StatusOr<v1::GetRecommendationsResponse> Handlers::GetRecommendations(
     const Principal& p, const v1::GetRecommendationsRequest& request) {
   POLKU_RETURN_IF_ERROR(RequireEngine());
-  POLKU_ASSIGN_OR_RETURN(
-      learning::RecommendOutput out,
-      engine_->Recommend(p.tenant, request.learner(), request.k(),
-                         request.locale()));
+  POLKU_ASSIGN_OR_RETURN(learning::RecommendOutput out,
+                         engine_->Recommend(p.tenant, request.learner(),
+                                            request.k(), request.locale()));
   POLKU_ASSIGN_OR_RETURN(auto catalogue, engine_->Catalogue(p.tenant));
   v1::GetRecommendationsResponse response;
   response.set_opted_out(out.segment == "opted_out");
@@ -741,10 +739,9 @@ absl::StatusOr<v1::RecordFeedbackResponse> Handlers::RecordFeedback(
   }
   POLKU_ASSIGN_OR_RETURN(
       learning::NudgeKind kind,
-      engine_->RecordFeedback(p.tenant, request.learner(),
-                              request.recommendation_id(),
-                              static_cast<store::FeedbackOutcome>(outcome),
-                              at_ms));
+      engine_->RecordFeedback(
+          p.tenant, request.learner(), request.recommendation_id(),
+          static_cast<store::FeedbackOutcome>(outcome), at_ms));
   if (learning_metrics_ != nullptr) {
     learning_metrics_->CountFeedback(
         kind, static_cast<store::FeedbackOutcome>(outcome));
@@ -760,8 +757,7 @@ absl::StatusOr<v1::GetLearnerProfileResponse> Handlers::GetLearnerProfile(
       engine_->LearnerProfile(p.tenant, request.learner(), request.locale()));
   POLKU_ASSIGN_OR_RETURN(bool opted_out,
                          learning_->IsOptedOut(p.tenant, request.learner()));
-  const learning::ProfileConfig& config =
-      engine_->config().recommender.profile;
+  const learning::ProfileConfig& config = engine_->config().recommender.profile;
   v1::GetLearnerProfileResponse response;
   ToProto(report.view.mean, response.mutable_dimensions());
   response.set_balance(report.view.balance);
@@ -823,9 +819,8 @@ absl::StatusOr<v1::SetProfilingOptOutResponse> Handlers::SetProfilingOptOut(
     const Principal& p, const v1::SetProfilingOptOutRequest& request) {
   POLKU_RETURN_IF_ERROR(RequireEngine());
   if (auto s = RequireLearner(request.learner()); !s.ok()) return s;
-  POLKU_RETURN_IF_ERROR(learning_->SetOptOut(p.tenant, request.learner(),
-                                             request.opted_out(),
-                                             clock_->NowMillis()));
+  POLKU_RETURN_IF_ERROR(learning_->SetOptOut(
+      p.tenant, request.learner(), request.opted_out(), clock_->NowMillis()));
   v1::SetProfilingOptOutResponse response;
   response.set_opted_out(request.opted_out());
   return response;

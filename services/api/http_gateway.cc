@@ -481,6 +481,11 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
     return finish(
         ErrorResponse(InvalidFieldError("path", "must start with '/'")));
   }
+  if (ui_ != nullptr &&
+      (raw_path == "/ui" || common::StartsWith(raw_path, "/ui/"))) {
+    route_label = "/ui";
+    return finish(ui_->Handle(request));
+  }
   std::vector<std::string> segments;
   for (std::string_view seg : SplitPattern(raw_path)) {
     std::string decoded;

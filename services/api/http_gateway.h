@@ -103,6 +103,14 @@ HttpResponse ErrorResponse(const absl::Status& status);
 
 class Limiter;
 
+// Serves a part of the URL space by itself: the pages under /ui/
+// (ui/ui_pages.h), which authenticate with sessions rather than keys.
+class HttpSubHandler {
+ public:
+  virtual ~HttpSubHandler() = default;
+  virtual HttpResponse Handle(const HttpRequest& request) const = 0;
+};
+
 class HttpGateway {
  public:
   // No pointer is owned; all must outlive the gateway. `limiter` (may be
@@ -111,6 +119,10 @@ class HttpGateway {
   HttpGateway(Handlers* handlers, Metrics* metrics, Limiter* limiter = nullptr);
 
   HttpResponse Handle(const HttpRequest& request) const;
+
+  // Hands "/ui" and every path under "/ui/" to `ui` (not owned; set before
+  // serving; null: those paths are 404 like any unknown one).
+  void SetUiHandler(const HttpSubHandler* ui) { ui_ = ui; }
 
   // Every route, in the order of the table above.
   static const std::vector<HttpRoute>& Routes();
@@ -143,6 +155,7 @@ class HttpGateway {
   Handlers* handlers_;
   Metrics* metrics_;
   Limiter* limiter_;
+  const HttpSubHandler* ui_ = nullptr;
 };
 
 }  // namespace polku::api

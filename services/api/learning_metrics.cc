@@ -32,9 +32,10 @@ LearningMetrics::LearningMetrics(prometheus::Registry& registry)
                      .Register(registry);
   auto& feedback = prometheus::BuildCounter()
                        .Name("polku_feedback_total")
-                       .Help("Feedback on recommendations, by nudge kind and "
-                             "outcome (shown, accepted, dismissed, "
-                             "completed).")
+                       .Help(
+                           "Feedback on recommendations, by nudge kind and "
+                           "outcome (shown, accepted, dismissed, "
+                           "completed).")
                        .Register(registry);
   // Every series exists from the start (0), so rates and ratios are
   // defined before the first recommendation.
@@ -104,8 +105,8 @@ std::vector<std::string> LearningMetrics::SeenTenants() {
   return out;
 }
 
-void LearningMetrics::SetTenantBalance(std::string_view tenant,
-                                       double learners, double share_in_band,
+void LearningMetrics::SetTenantBalance(std::string_view tenant, double learners,
+                                       double share_in_band,
                                        double self_directed_share) {
   std::string label;
   {

@@ -15,12 +15,11 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "model/tags.h"
-#include "prometheus/gauge.h"
-
 #include "learning/recommender.h"
+#include "model/tags.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 #include "store/learning_store.h"
 

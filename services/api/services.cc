@@ -147,8 +147,8 @@ grpc::Status PrivacyServiceImpl::ExportLearnerData(
 grpc::Status PrivacyServiceImpl::SetProfilingOptOut(
     grpc::ServerContext* context, const v1::SetProfilingOptOutRequest* request,
     v1::SetProfilingOptOutResponse* response) {
-  return Unary(handlers_, metrics_, Rpc::kSetProfilingOptOut, context,
-               *request, response, &Handlers::SetProfilingOptOut);
+  return Unary(handlers_, metrics_, Rpc::kSetProfilingOptOut, context, *request,
+               response, &Handlers::SetProfilingOptOut);
 }
 
 CatalogueServiceImpl::CatalogueServiceImpl(Handlers* handlers, Metrics* metrics)

@@ -105,8 +105,8 @@ int CatalogueLoad(const std::string& path,
   size_t activities = 0;
   for (size_t start = 0; start < file->activities.size(); start += kChunk) {
     v1::UpsertActivitiesRequest req;
-    for (size_t i = start;
-         i < file->activities.size() && i < start + kChunk; ++i) {
+    for (size_t i = start; i < file->activities.size() && i < start + kChunk;
+         ++i) {
       ToProto(file->activities[i], req.add_activities());
     }
     v1::UpsertActivitiesResponse resp;
@@ -122,8 +122,7 @@ int CatalogueLoad(const std::string& path,
   size_t paths = 0;
   for (size_t start = 0; start < file->paths.size(); start += kChunk) {
     v1::UpsertPathsRequest req;
-    for (size_t i = start; i < file->paths.size() && i < start + kChunk;
-         ++i) {
+    for (size_t i = start; i < file->paths.size() && i < start + kChunk; ++i) {
       ToProto(file->paths[i], req.add_paths());
     }
     v1::UpsertPathsResponse resp;

@@ -34,6 +34,7 @@
 #include "cli/demo_command.h"
 #include "cli/eval_command.h"
 #include "cli/tag_command.h"
+#include "cli/ui_command.h"
 #include "common/str_cat.h"
 #include "common/strings.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -93,6 +94,8 @@ Commands:
            --learner=KEY --k=N (default 5) --locale=en|fi --address --api_key|--tenant
   demo     demo oulad: loads an OULAD presentation (catalogue, paths, events)
            into a server; see polku demo oulad --help
+  ui       Learner widget and overview settings per tenant: ui secret,
+           ui frame-ancestors, ui token, ui show; see polku ui --help
   eval     eval oulad: offline evaluation of the recommendations on OULAD,
            without a server; see polku eval oulad --help
   tenant   tenant delete --tenant=T --data_dir=DIR
@@ -506,8 +509,8 @@ int Catalogue(const std::vector<std::string>& positional, const Args& args) {
     std::cerr << "polku catalogue: " << error << "\n";
     return 2;
   }
-  return polku::cli::CatalogueLoad(positional[1], channel,
-                                   AuthorizeFrom(args), std::cout, std::cerr);
+  return polku::cli::CatalogueLoad(positional[1], channel, AuthorizeFrom(args),
+                                   std::cout, std::cerr);
 }
 
 // Prints a learner's recommendations, one line each.
@@ -566,6 +569,7 @@ int main(int argc, char** argv) {
   // These parse their own flags.
   if (command == "demo") return polku::cli::DemoCommand(argc - 2, argv + 2);
   if (command == "eval") return polku::cli::EvalCommand(argc - 2, argv + 2);
+  if (command == "ui") return polku::cli::UiCommand(argc - 2, argv + 2);
   Args args;
   std::string error;
   if (!ParseArgs(argc, argv, 2, &args, &error)) {

@@ -33,8 +33,7 @@ absl::Status Engine::UpsertActivities(
     std::string_view tenant, std::vector<learning::Activity> activities) {
   for (size_t i = 0; i < activities.size(); ++i) {
     if (auto s = learning::ValidateActivity(activities[i]); !s.ok()) {
-      return common::PrefixField(s,
-                                 common::StrCat("activities[", i, "]."));
+      return common::PrefixField(s, common::StrCat("activities[", i, "]."));
     }
   }
   return store_->UpsertActivities(tenant, activities);
@@ -62,8 +61,7 @@ absl::Status Engine::LoadCatalogue(std::string_view tenant,
   std::unordered_set<std::string> in_file;
   for (size_t i = 0; i < file.activities.size(); ++i) {
     if (auto s = learning::ValidateActivity(file.activities[i]); !s.ok()) {
-      return common::PrefixField(s,
-                                 common::StrCat("activities[", i, "]."));
+      return common::PrefixField(s, common::StrCat("activities[", i, "]."));
     }
     in_file.insert(file.activities[i].id);
   }
@@ -92,9 +90,9 @@ absl::StatusOr<std::shared_ptr<const learning::Catalogue>> Engine::Catalogue(
   }
   POLKU_ASSIGN_OR_RETURN(learning::CatalogueFile file,
                          store_->LoadCatalogue(tenant));
-  POLKU_ASSIGN_OR_RETURN(
-      auto catalogue, learning::Catalogue::Build(std::move(file.activities),
-                                                 std::move(file.paths)));
+  POLKU_ASSIGN_OR_RETURN(auto catalogue,
+                         learning::Catalogue::Build(std::move(file.activities),
+                                                    std::move(file.paths)));
   absl::MutexLock lock(&mu_);
   CachedCatalogue& slot = catalogues_[std::string(tenant)];
   if (slot.version < version) {
@@ -124,8 +122,7 @@ absl::StatusOr<learning::RecommendOutput> Engine::Recommend(
     return none;
   }
   POLKU_ASSIGN_OR_RETURN(auto catalogue, Catalogue(tenant));
-  POLKU_ASSIGN_OR_RETURN(auto profile,
-                         store_->GetProfile(tenant, learner_key));
+  POLKU_ASSIGN_OR_RETURN(auto profile, store_->GetProfile(tenant, learner_key));
   POLKU_ASSIGN_OR_RETURN(auto states,
                          store_->GetActivityStates(tenant, learner_key));
 
@@ -142,12 +139,10 @@ absl::StatusOr<learning::RecommendOutput> Engine::Recommend(
         learning::ActivityTouch{s.first_ms, s.last_ms, s.completed_ms};
   }
   // Co-occurrence from the most recently touched activities.
-  std::sort(states.begin(), states.end(), [](const auto& a, const auto& b) {
-    return a.last_ms > b.last_ms;
-  });
+  std::sort(states.begin(), states.end(),
+            [](const auto& a, const auto& b) { return a.last_ms > b.last_ms; });
   std::vector<std::string> recent;
-  for (size_t i = 0; i < states.size() && i < config_.recent_activities;
-       ++i) {
+  for (size_t i = 0; i < states.size() && i < config_.recent_activities; ++i) {
     recent.push_back(states[i].object_id);
   }
   if (!recent.empty()) {
@@ -197,11 +192,10 @@ absl::StatusOr<learning::RecommendOutput> Engine::Recommend(
   return out;
 }
 
-absl::StatusOr<learning::NudgeKind> Engine::RecordFeedback(std::string_view tenant,
-                                    std::string_view learner_key,
-                                    std::string_view recommendation_id,
-                                    store::FeedbackOutcome outcome,
-                                    int64_t at_ms) {
+absl::StatusOr<learning::NudgeKind> Engine::RecordFeedback(
+    std::string_view tenant, std::string_view learner_key,
+    std::string_view recommendation_id, store::FeedbackOutcome outcome,
+    int64_t at_ms) {
   POLKU_RETURN_IF_ERROR(RequireLearner(learner_key));
   if (recommendation_id.empty()) {
     return common::InvalidFieldError("recommendation_id", "is required");
@@ -213,8 +207,7 @@ absl::StatusOr<learning::NudgeKind> Engine::RecordFeedback(std::string_view tena
   POLKU_ASSIGN_OR_RETURN(auto served,
                          store_->GetServed(tenant, recommendation_id));
   if (!served.has_value() || served->learner_key != learner_key) {
-    return common::FieldError(absl::StatusCode::kNotFound,
-                              "recommendation_id",
+    return common::FieldError(absl::StatusCode::kNotFound, "recommendation_id",
                               "was not served to this learner");
   }
   store::FeedbackRecord f;
@@ -236,8 +229,7 @@ absl::StatusOr<learning::LearnerReport> Engine::LearnerProfile(
     std::string_view tenant, std::string_view learner_key,
     std::string_view locale) {
   POLKU_RETURN_IF_ERROR(RequireLearner(learner_key));
-  POLKU_ASSIGN_OR_RETURN(auto profile,
-                         store_->GetProfile(tenant, learner_key));
+  POLKU_ASSIGN_OR_RETURN(auto profile, store_->GetProfile(tenant, learner_key));
   learning::LearnerReport report = learning::ExplainProfile(
       config_.recommender.profile, profile.has_value() ? &*profile : nullptr,
       clock_->NowMillis(), locale);
@@ -258,8 +250,7 @@ absl::StatusOr<learning::OrgOverview> Engine::OrgOverview(
   std::vector<std::string> roles;
   std::vector<learning::Profile> profiles;
   POLKU_RETURN_IF_ERROR(store_->ForEachProfile(
-      tenant, org_unit,
-      [&](std::string_view, const learning::Profile& p) {
+      tenant, org_unit, [&](std::string_view, const learning::Profile& p) {
         profiles.push_back(p);
       }));
   std::vector<learning::LearnerSnapshot> snapshots;
@@ -273,8 +264,8 @@ absl::StatusOr<learning::OrgOverview> Engine::OrgOverview(
   std::vector<learning::WeekRow> week_rows;
   week_rows.reserve(rows.size());
   for (const store::LearnerWeek& w : rows) {
-    week_rows.push_back(learning::WeekRow{w.learner_key, w.week, w.leadership,
-                                          w.development});
+    week_rows.push_back(
+        learning::WeekRow{w.learner_key, w.week, w.leadership, w.development});
   }
   POLKU_ASSIGN_OR_RETURN(auto catalogue, Catalogue(tenant));
   return learning::ComputeOverview(config_.insights, snapshots, week_rows,

@@ -78,10 +78,10 @@ class Engine {
   // kNotFound when the recommendation was not served to this learner;
   // kInvalidArgument for an unspecified outcome. Returns the kind of the
   // recommendation.
-  absl::StatusOr<learning::NudgeKind> RecordFeedback(std::string_view tenant,
-                              std::string_view learner_key,
-                              std::string_view recommendation_id,
-                              store::FeedbackOutcome outcome, int64_t at_ms);
+  absl::StatusOr<learning::NudgeKind> RecordFeedback(
+      std::string_view tenant, std::string_view learner_key,
+      std::string_view recommendation_id, store::FeedbackOutcome outcome,
+      int64_t at_ms);
 
   // --- Insights -----------------------------------------------------------
   absl::StatusOr<learning::LearnerReport> LearnerProfile(

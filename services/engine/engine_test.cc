@@ -41,9 +41,9 @@ class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           common::StrCat("engine_test_", ::testing::UnitTest::GetInstance()
-                                              ->current_test_info()
-                                              ->name());
+           common::StrCat(
+               "engine_test_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     store::SqliteEventStore::Options options;
@@ -61,8 +61,8 @@ class EngineTest : public ::testing::Test {
     config.insights.min_group_size = 3;
     ingest::IngestOptions ingest_options;
     ingest_options.profile = config.recommender.profile;
-    ingestor_ = std::make_unique<ingest::Ingestor>(
-        store_.get(), taggers_.get(), &clock_, ingest_options);
+    ingestor_ = std::make_unique<ingest::Ingestor>(store_.get(), taggers_.get(),
+                                                   &clock_, ingest_options);
     engine_ = std::make_unique<Engine>(store_.get(), &clock_, config);
 
     std::vector<learning::Activity> acts = {
@@ -93,8 +93,7 @@ class EngineTest : public ::testing::Test {
   }
 
   model::LearningEvent Event(const std::string& id, int day, model::Verb verb,
-                             model::ObjectType type,
-                             const std::string& object,
+                             model::ObjectType type, const std::string& object,
                              const std::string& learner = kLearner) {
     model::LearningEvent e;
     e.event_id = id;
@@ -217,7 +216,7 @@ TEST_F(EngineTest, FeedbackNeedsARecommendationServedToThatLearner) {
                                    store::FeedbackOutcome::kAccepted, 0)
                   .status(),
               polku::testing::StatusIs(absl::StatusCode::kNotFound,
-                               HasSubstr("recommendation_id")));
+                                       HasSubstr("recommendation_id")));
   auto out = engine_->Recommend(kTenant, kLearner, 5, "en");
   ASSERT_TRUE(out.ok());
   ASSERT_FALSE(out->items.empty());
@@ -227,12 +226,12 @@ TEST_F(EngineTest, FeedbackNeedsARecommendationServedToThatLearner) {
                                    store::FeedbackOutcome::kAccepted, 0)
                   .status(),
               polku::testing::StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(engine_
-                  ->RecordFeedback(kTenant, kLearner,
-                                   out->items[0].recommendation_id,
-                                   store::FeedbackOutcome::kUnspecified, 0)
-                  .status(),
-              polku::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+  EXPECT_THAT(
+      engine_
+          ->RecordFeedback(kTenant, kLearner, out->items[0].recommendation_id,
+                           store::FeedbackOutcome::kUnspecified, 0)
+          .status(),
+      polku::testing::StatusIs(absl::StatusCode::kInvalidArgument,
                                HasSubstr("outcome")));
   auto kind = engine_->RecordFeedback(kTenant, kLearner,
                                       out->items[0].recommendation_id,
@@ -254,12 +253,12 @@ TEST_F(EngineTest, OptOutStopsRecommendationsAndProfileUpdatesUntilLifted) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->items.empty());
   EXPECT_EQ(none->segment, "opted_out");
-  Ingest({Event("e2", 1, model::Verb::kReplied,
-                model::ObjectType::kDiscussion, "forum")});
+  Ingest({Event("e2", 1, model::Verb::kReplied, model::ObjectType::kDiscussion,
+                "forum")});
   EXPECT_EQ(engine_->LearnerProfile(kTenant, kLearner, "en")->event_count, 1);
   POLKU_ASSERT_OK(store_->SetOptOut(kTenant, kLearner, false, kT0));
-  Ingest({Event("e3", 2, model::Verb::kReplied,
-                model::ObjectType::kDiscussion, "forum")});
+  Ingest({Event("e3", 2, model::Verb::kReplied, model::ObjectType::kDiscussion,
+                "forum")});
   EXPECT_EQ(engine_->LearnerProfile(kTenant, kLearner, "en")->event_count, 2);
   EXPECT_FALSE(Targets().empty());
 }
@@ -306,8 +305,9 @@ TEST_F(EngineTest, PathsNamingUnknownActivitiesAreRefused) {
   path.id = "p-bad";
   path.steps = {{"c-lead", model::Mode::kStructured, {}, false},
                 {"nope", model::Mode::kSelfDirected, {}, false}};
-  EXPECT_THAT(engine_->UpsertPaths(kTenant, {path}),
-              polku::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+  EXPECT_THAT(
+      engine_->UpsertPaths(kTenant, {path}),
+      polku::testing::StatusIs(absl::StatusCode::kInvalidArgument,
                                HasSubstr("paths[0].steps[1].activity_id")));
   // Another tenant does not see acme's activities either.
   learning::LearningPath ok;
@@ -321,9 +321,9 @@ TEST_F(EngineTest, OverviewHidesGroupsBelowK) {
   // Three learners in sales (k = 3): shown. One in legal: hidden.
   std::vector<model::LearningEvent> events;
   for (int i = 0; i < 3; ++i) {
-    events.push_back(Event(common::StrCat("s", i), 0,
-                           model::Verb::kCompleted, model::ObjectType::kCourse,
-                           "c-lead", common::StrCat("sales-", i)));
+    events.push_back(Event(common::StrCat("s", i), 0, model::Verb::kCompleted,
+                           model::ObjectType::kCourse, "c-lead",
+                           common::StrCat("sales-", i)));
   }
   model::LearningEvent legal =
       Event("l0", 0, model::Verb::kCompleted, model::ObjectType::kCourse,
@@ -344,7 +344,7 @@ TEST_F(EngineTest, OverviewHidesGroupsBelowK) {
   EXPECT_TRUE(legal_only->total.suppressed);
   EXPECT_THAT(engine_->OrgOverview(kTenant, "", 500).status(),
               polku::testing::StatusIs(absl::StatusCode::kInvalidArgument,
-                               HasSubstr("weeks")));
+                                       HasSubstr("weeks")));
 }
 
 }  // namespace

@@ -101,9 +101,9 @@ absl::StatusOr<std::vector<EventResult>> Ingestor::Ingest(
     records.push_back(
         store::MakeRecord(tenant, results[i].event, results[i].tags, now));
     if (options_.profile.has_value()) {
-      records.back().delta = std::make_shared<const learning::ProfileDelta>(
-          learning::MakeDelta(*options_.profile, results[i].event,
-                              results[i].tags));
+      records.back().delta =
+          std::make_shared<const learning::ProfileDelta>(learning::MakeDelta(
+              *options_.profile, results[i].event, results[i].tags));
     }
     record_of.push_back(i);
   }

@@ -95,8 +95,8 @@ absl::Status ValidatePath(
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const PathStep& step = p.steps[i];
     const std::string field = common::StrCat("steps[", i, "]");
-    if (auto s = CheckId(common::StrCat(field, ".activity_id"),
-                         step.activity_id);
+    if (auto s =
+            CheckId(common::StrCat(field, ".activity_id"), step.activity_id);
         !s.ok()) {
       return s;
     }
@@ -285,8 +285,7 @@ absl::StatusOr<CatalogueFile> ParseCatalogueYaml(std::string_view text,
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (key != "activities" && key != "paths") {
-      return FileError(file, key,
-                       "is not a known key (activities, paths)");
+      return FileError(file, key, "is not a known key (activities, paths)");
     }
   }
   CatalogueFile out;
@@ -314,15 +313,14 @@ absl::StatusOr<CatalogueFile> ParseCatalogueYaml(std::string_view text,
       }
       a.type = *t;
     }
-    POLKU_ASSIGN_OR_RETURN(a.visible, ReadBool(n["visible"], true, file,
-                                               at + ".visible"));
-    POLKU_ASSIGN_OR_RETURN(a.required, ReadBool(n["required"], false, file,
-                                                at + ".required"));
-    POLKU_ASSIGN_OR_RETURN(a.self_enrol, ReadBool(n["self_enrol"], false,
-                                                  file, at + ".self_enrol"));
-    POLKU_ASSIGN_OR_RETURN(a.competencies,
-                           ReadList(n["competencies"], file,
-                                    at + ".competencies"));
+    POLKU_ASSIGN_OR_RETURN(a.visible,
+                           ReadBool(n["visible"], true, file, at + ".visible"));
+    POLKU_ASSIGN_OR_RETURN(
+        a.required, ReadBool(n["required"], false, file, at + ".required"));
+    POLKU_ASSIGN_OR_RETURN(a.self_enrol, ReadBool(n["self_enrol"], false, file,
+                                                  at + ".self_enrol"));
+    POLKU_ASSIGN_OR_RETURN(a.competencies, ReadList(n["competencies"], file,
+                                                    at + ".competencies"));
     POLKU_ASSIGN_OR_RETURN(a.goal_ids,
                            ReadList(n["goal_ids"], file, at + ".goal_ids"));
     POLKU_ASSIGN_OR_RETURN(a.mode, ReadMode(n["mode"], file, at + ".mode"));

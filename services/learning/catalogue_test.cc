@@ -31,8 +31,8 @@ TEST(Catalogue, AStepNamingAnUnknownActivityIsAnError) {
 }
 
 TEST(Catalogue, ValidationNamesTheField) {
-  Activity a = testing::MakeActivity("a", ObjectType::kCourse,
-                                     Mode::kStructured);
+  Activity a =
+      testing::MakeActivity("a", ObjectType::kCourse, Mode::kStructured);
   EXPECT_TRUE(ValidateActivity(a).ok());
   Activity no_id = a;
   no_id.id.clear();

@@ -143,19 +143,19 @@ LearnerReport ExplainProfile(const ProfileConfig& config,
                          "without tipping that balance. ");
       break;
     case BandPosition::kAbove:
-      text = fi ? StrCat("Oppimisestasi ", Percent(v.balance),
-                         " on omaehtoista ja jatkuvaa, yli tavoitealueen (",
-                         band,
-                         "). Molempia tarvitaan, joten suosituksissa on myös "
-                         "jäsenneltyä koulutusta, kuten pakollisia "
-                         "kursseja. ")
-                : StrCat(Percent(v.balance),
-                         " of your learning is self-directed and continuous, "
-                         "above the target band (",
-                         band,
-                         "). Both kinds are needed, so your recommendations "
-                         "also include structured training such as required "
-                         "courses. ");
+      text =
+          fi ? StrCat("Oppimisestasi ", Percent(v.balance),
+                      " on omaehtoista ja jatkuvaa, yli tavoitealueen (", band,
+                      "). Molempia tarvitaan, joten suosituksissa on myös "
+                      "jäsenneltyä koulutusta, kuten pakollisia "
+                      "kursseja. ")
+             : StrCat(Percent(v.balance),
+                      " of your learning is self-directed and continuous, "
+                      "above the target band (",
+                      band,
+                      "). Both kinds are needed, so your recommendations "
+                      "also include structured training such as required "
+                      "courses. ");
       break;
   }
   // Strongest and weakest dimension with evidence.
@@ -277,7 +277,8 @@ std::vector<SuggestedPath> MinePaths(
   }
   // Longest, then most supported first; ties by ids for stable output.
   std::sort(frequent.begin(), frequent.end(), [](const auto& a, const auto& b) {
-    if (a.first.size() != b.first.size()) return a.first.size() > b.first.size();
+    if (a.first.size() != b.first.size())
+      return a.first.size() > b.first.size();
     if (a.second != b.second) return a.second > b.second;
     return a.first < b.first;
   });

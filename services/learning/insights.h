@@ -61,9 +61,9 @@ struct GroupFigures {
 };
 
 struct WeekFigures {
-  int64_t week = 0;          // weeks since Monday 1970-01-05
+  int64_t week = 0;  // weeks since Monday 1970-01-05
   int64_t week_start_ms = 0;
-  int64_t learners = 0;      // active that week
+  int64_t learners = 0;  // active that week
   bool suppressed = false;
   double share_in_band = 0;  // of the week's own balance
   double mean_balance = 0;
@@ -101,10 +101,11 @@ OrgOverview ComputeOverview(const InsightConfig& config,
                             const Catalogue& catalogue, bool per_unit,
                             int trend_weeks, int64_t now_ms);
 
-int64_t WeekOf(int64_t at_ms);        // weeks since Monday 1970-01-05
+int64_t WeekOf(int64_t at_ms);  // weeks since Monday 1970-01-05
 int64_t WeekStartMs(int64_t week);
 
-// --- Path suggestions ---------------------------------------------------------
+// --- Path suggestions
+// ---------------------------------------------------------
 
 struct SuggestedPath {
   LearningPath path;  // a draft: id "suggested-<n>", steps in order

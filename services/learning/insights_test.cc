@@ -11,11 +11,11 @@ namespace {
 using model::Mode;
 using model::ObjectType;
 using model::Verb;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using testing::History;
 using testing::kDayMs;
 using testing::kT0;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 
 // A learner who only searches and bookmarks (above the band), or one who
 // only takes assigned required courses (below it).
@@ -78,10 +78,9 @@ TEST(OrgOverview, HidesGroupsBelowK) {
   EXPECT_THAT(sales.lagging, ::testing::Contains("initiative"));
 
   // Asking for "legal" alone: the whole selection is below k.
-  std::vector<LearnerSnapshot> only_legal(learners.begin() + 6,
-                                          learners.end());
-  OrgOverview l = ComputeOverview(config, only_legal, {}, *catalogue, false,
-                                  4, kT0 + 10 * kDayMs);
+  std::vector<LearnerSnapshot> only_legal(learners.begin() + 6, learners.end());
+  OrgOverview l = ComputeOverview(config, only_legal, {}, *catalogue, false, 4,
+                                  kT0 + 10 * kDayMs);
   EXPECT_TRUE(l.total.suppressed);
   EXPECT_EQ(l.total.share_in_band, 0);
   EXPECT_TRUE(l.units.empty());
@@ -98,8 +97,8 @@ TEST(OrgOverview, WeeklyTrendHidesSmallWeeks) {
   rows.push_back({"b", this_week - 1, 0.4, 0.6});  // 0.4 inside
   rows.push_back({"c", this_week - 1, 0.0, 1.0});  // 0.0 below
   rows.push_back({"a", this_week, 1.0, 0.0});
-  OrgOverview o = ComputeOverview(config, {}, rows, *Catalogue::Empty(), true,
-                                  2, now);
+  OrgOverview o =
+      ComputeOverview(config, {}, rows, *Catalogue::Empty(), true, 2, now);
   ASSERT_EQ(o.trend.size(), 2u);
   EXPECT_EQ(o.trend[0].week, this_week - 1);
   EXPECT_EQ(o.trend[0].learners, 3);

@@ -317,8 +317,8 @@ ProfileView ViewAt(const ProfileConfig& config, const Profile& profile,
   for (size_t d = 0; d < model::kDimensionCount; ++d) {
     const double w = profile.sums.weight_sum[d];
     v.weight[d] = w * decay;
-    v.mean[d] = w > 0 ? std::clamp(profile.sums.score_sum[d] / w, -1.0, 1.0)
-                      : 0.0;
+    v.mean[d] =
+        w > 0 ? std::clamp(profile.sums.score_sum[d] / w, -1.0, 1.0) : 0.0;
   }
   const double total = profile.sums.leadership + profile.sums.development;
   v.total_weight = total * decay;
@@ -368,9 +368,9 @@ absl::StatusOr<Profile> DecodeProfile(std::string_view blob) {
   const uint8_t signals = r.U8();
   if (!r.ok() || version != kEncodingVersion ||
       dims != model::kDimensionCount || signals > kSignalCount) {
-    return absl::DataLossError(common::StrCat(
-        "profile blob: unknown encoding (version ", static_cast<int>(version),
-        ")"));
+    return absl::DataLossError(
+        common::StrCat("profile blob: unknown encoding (version ",
+                       static_cast<int>(version), ")"));
   }
   for (size_t d = 0; d < model::kDimensionCount; ++d) {
     p.sums.score_sum[d] = r.F64();

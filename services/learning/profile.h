@@ -86,11 +86,11 @@ double GrowthFactor(const ProfileConfig& config, int64_t at_ms);
 
 // The additive part of a profile.
 struct ProfileSums {
-  model::DimensionArray score_sum{};   // sum of g * w_d * s_d
-  model::DimensionArray weight_sum{};  // sum of g * w_d
-  double leadership = 0;               // sum of g * w_d * max(s_d, 0)
-  double development = 0;              // sum of g * w_d * max(-s_d, 0)
-  SignalArray signals{};               // sum of g per signal
+  model::DimensionArray score_sum{};           // sum of g * w_d * s_d
+  model::DimensionArray weight_sum{};          // sum of g * w_d
+  double leadership = 0;                       // sum of g * w_d * max(s_d, 0)
+  double development = 0;                      // sum of g * w_d * max(-s_d, 0)
+  SignalArray signals{};                       // sum of g per signal
   std::array<int64_t, kSignalCount> counts{};  // plain counts per signal
 
   void Add(const ProfileSums& other);
@@ -137,7 +137,7 @@ enum class BandPosition : uint8_t {
   kUnknown = 0,  // too little evidence
   kBelow,        // mostly competence development
   kInside,
-  kAbove,        // mostly learning leadership
+  kAbove,  // mostly learning leadership
 };
 std::string_view BandPositionName(BandPosition p);  // "below", ...
 
@@ -148,7 +148,7 @@ struct ProfileView {
   double balance = 0;              // learning-leadership share, [0, 1]
   double total_weight = 0;         // decayed leadership + development
   BandPosition position = BandPosition::kUnknown;
-  SignalArray signals{};           // decayed signal counts
+  SignalArray signals{};  // decayed signal counts
 };
 ProfileView ViewAt(const ProfileConfig& config, const Profile& profile,
                    int64_t now_ms);

@@ -51,15 +51,15 @@ TEST(Profile, MatchesAHandComputedProfile) {
   const int64_t epoch = config.epoch_ms;
   const int64_t half_life_ms = 90LL * 86400000;
 
-  model::EventTags a = Tags({{Dimension::kInitiative, 1.0},
-                             {Dimension::kFormat, -0.5}});
+  model::EventTags a =
+      Tags({{Dimension::kInitiative, 1.0}, {Dimension::kFormat, -0.5}});
   a.weight[D(Dimension::kInitiative)] = 2;
   model::EventTags b = Tags({{Dimension::kSocial, 1.0}});
 
   Profile p;
   p.Add(MakeDelta(config, Event("a", epoch, model::Verb::kEnrolled), a));
-  p.Add(MakeDelta(config, Event("b", epoch + half_life_ms, model::Verb::kReplied),
-                  b));
+  p.Add(MakeDelta(config,
+                  Event("b", epoch + half_life_ms, model::Verb::kReplied), b));
 
   const ProfileView v = ViewAt(config, p, epoch + half_life_ms);
   EXPECT_THAT(v.mean[D(Dimension::kInitiative)], DoubleNear(1.0, 1e-12));
@@ -87,8 +87,8 @@ TEST(Profile, MatchesAHandComputedProfile) {
 
   // A year later the same profile has the same means and balance, with
   // 2^(365/90) times less weight.
-  const ProfileView later = ViewAt(config, p, epoch + half_life_ms +
-                                                  365LL * 86400000);
+  const ProfileView later =
+      ViewAt(config, p, epoch + half_life_ms + 365LL * 86400000);
   EXPECT_THAT(later.balance, DoubleNear(v.balance, 1e-12));
   EXPECT_THAT(later.total_weight,
               DoubleNear(2.25 / std::exp2(365.0 / 90.0), 1e-9));
@@ -103,8 +103,7 @@ TEST(Profile, AddingCommutes) {
         Event(common::StrCat("e", day), testing::kT0 + day * testing::kDayMs,
               day % 3 == 0 ? model::Verb::kReplied : model::Verb::kCompleted);
     e.learner.org_unit = day < 20 ? "sales" : "support";
-    deltas.push_back(
-        MakeDelta(config, e, testing::DefaultTagger().Tag(e)));
+    deltas.push_back(MakeDelta(config, e, testing::DefaultTagger().Tag(e)));
   }
   Profile forward;
   for (const auto& d : deltas) forward.Add(d);
@@ -118,7 +117,8 @@ TEST(Profile, AddingCommutes) {
                 DoubleNear(shuffled.sums.signals[i],
                            1e-12 * std::max(1.0, forward.sums.signals[i])));
   }
-  const ProfileView a = ViewAt(config, forward, testing::kT0 + 50 * testing::kDayMs);
+  const ProfileView a =
+      ViewAt(config, forward, testing::kT0 + 50 * testing::kDayMs);
   const ProfileView b =
       ViewAt(config, shuffled, testing::kT0 + 50 * testing::kDayMs);
   EXPECT_THAT(a.balance, DoubleNear(b.balance, 1e-12));

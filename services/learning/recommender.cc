@@ -186,10 +186,9 @@ class Generator {
       double rank = Overlap(ref, a) * 2 + (Touched(a.id) ? 0 : 1);
       found.emplace_back(rank, &a);
     }
-    std::stable_sort(found.begin(), found.end(),
-                     [](const auto& x, const auto& y) {
-                       return x.first > y.first;
-                     });
+    std::stable_sort(
+        found.begin(), found.end(),
+        [](const auto& x, const auto& y) { return x.first > y.first; });
     std::vector<const Activity*> out;
     for (size_t i = 0; i < found.size() && out.size() < limit; ++i) {
       out.push_back(found[i].second);
@@ -230,9 +229,8 @@ class Generator {
       if (completed >= 1 || touched >= 2) {
         // On the path: the next step (or a visible alternative of it).
         const Activity* a = Offerable(next->activity_id);
-        for (size_t k = 0; a == nullptr &&
-                           k < next->alternative_activity_ids.size();
-             ++k) {
+        for (size_t k = 0;
+             a == nullptr && k < next->alternative_activity_ids.size(); ++k) {
           a = Offerable(next->alternative_activity_ids[k]);
         }
         if (a == nullptr) continue;
@@ -299,9 +297,9 @@ class Generator {
     const Latest* work = LatestOf(Signal::kAtWork);
     if (work != nullptr && !work->IsOlderThan(*done)) return;
     const Activity* course = catalogue_.FindActivity(done->object_id);
-    const std::string context =
-        course != nullptr && !course->title.empty() ? course->title
-                                                    : done->object_id;
+    const std::string context = course != nullptr && !course->title.empty()
+                                    ? course->title
+                                    : done->object_id;
     for (const Activity* a :
          OfTypes({ObjectType::kWorkAssignment}, course, 1)) {
       Add(NudgeKind::kApplyAtWork, *a,
@@ -590,7 +588,8 @@ RecommendOutput Recommend(const RecommenderConfig& config,
   if (cands.empty()) return out;
 
   ProfileView view;
-  if (in.profile != nullptr) view = ViewAt(config.profile, *in.profile, in.now_ms);
+  if (in.profile != nullptr)
+    view = ViewAt(config.profile, *in.profile, in.now_ms);
   const int64_t day = static_cast<int64_t>(
       std::floor(static_cast<double>(in.now_ms) / kMsPerDay));
   const uint64_t seed = common::Hash64(
@@ -600,9 +599,9 @@ RecommendOutput Recommend(const RecommenderConfig& config,
   std::vector<double> base(cands.size());
   for (size_t i = 0; i < cands.size(); ++i) {
     base[i] = cands[i].relevance *
-              (out.holdout
-                   ? 1.0
-                   : BalanceFactor(config, in.profile, view, cands[i].direction));
+              (out.holdout ? 1.0
+                           : BalanceFactor(config, in.profile, view,
+                                           cands[i].direction));
   }
   // One policy draw: a Thompson sample per kind, then the ranking.
   auto draw = [&](uint64_t s, std::vector<double>* scores) {
@@ -664,8 +663,7 @@ RecommendOutput Recommend(const RecommenderConfig& config,
         common::UuidV5(common::EventIdNamespace(),
                        common::StrCat("recommendation\n", in.tenant, "\n",
                                       in.learner_key, "\n", day, "\n",
-                                      NudgeKindName(c.kind), "\n",
-                                      c.target_id))
+                                      NudgeKindName(c.kind), "\n", c.target_id))
             .value_or("");
     out.items.push_back(std::move(r));
   }

@@ -82,7 +82,8 @@ enum class NudgeKind : uint8_t {
   kSupportsGoal,
   kCount_,
 };
-inline constexpr size_t kNudgeKindCount = static_cast<size_t>(NudgeKind::kCount_);
+inline constexpr size_t kNudgeKindCount =
+    static_cast<size_t>(NudgeKind::kCount_);
 std::string_view NudgeKindName(NudgeKind k);  // "CONTINUE_PATH", ...
 std::optional<NudgeKind> ParseNudgeKind(std::string_view name);
 

@@ -11,11 +11,11 @@ namespace {
 using model::Mode;
 using model::ObjectType;
 using model::Verb;
+using ::testing::Contains;
 using testing::History;
 using testing::kDayMs;
 using testing::kT0;
 using testing::MakeActivity;
-using ::testing::Contains;
 using ::testing::Not;
 
 // A small catalogue with one activity of each kind a nudge looks for, two
@@ -31,11 +31,11 @@ std::shared_ptr<const Catalogue> TestCatalogue() {
   a.push_back(MakeActivity("c-data", ObjectType::kCourse, Mode::kStructured));
   a.back().competencies = {"data"};
   a.push_back(MakeActivity("c-excel", ObjectType::kCourse, Mode::kStructured));
-  a.push_back(MakeActivity("com-leaders", ObjectType::kCommunity,
-                           Mode::kSelfDirected));
+  a.push_back(
+      MakeActivity("com-leaders", ObjectType::kCommunity, Mode::kSelfDirected));
   a.back().competencies = {"leadership"};
-  a.push_back(MakeActivity("w-lead", ObjectType::kWorkAssignment,
-                           Mode::kSelfDirected));
+  a.push_back(
+      MakeActivity("w-lead", ObjectType::kWorkAssignment, Mode::kSelfDirected));
   a.back().competencies = {"leadership"};
   a.push_back(
       MakeActivity("r-journal", ObjectType::kReflection, Mode::kSelfDirected));
@@ -197,9 +197,9 @@ TEST_F(RecommenderTest, ReflectAfterManyCompletions) {
 TEST_F(RecommenderTest, ExploreFutureSkillWhenAllIsGapFilling) {
   History h;
   for (int i = 0; i < 4; ++i) {
-    model::LearningEvent& e = h.Add(i * 7, Verb::kCompleted,
-                                    ObjectType::kCourse,
-                                    common::StrCat("compliance-", i));
+    model::LearningEvent& e =
+        h.Add(i * 7, Verb::kCompleted, ObjectType::kCourse,
+              common::StrCat("compliance-", i));
     e.context.required = model::Tristate::kYes;
   }
   h.Fold();
@@ -222,7 +222,8 @@ TEST_F(RecommenderTest, ChooseYourNextStepWhenEverythingWasAssigned) {
   RecommendOutput out = Run(h, 5);
   std::vector<std::string> choices;
   for (const Recommendation& r : out.items) {
-    if (r.kind == NudgeKind::kChooseYourNextStep) choices.push_back(r.target_id);
+    if (r.kind == NudgeKind::kChooseYourNextStep)
+      choices.push_back(r.target_id);
   }
   // A choice: more than one self-enrol activity, never the hidden one.
   EXPECT_GE(choices.size(), 2u);
@@ -245,12 +246,12 @@ TEST_F(RecommenderTest, TurnCourseIntoPathForACourseTakenAlone) {
   EXPECT_THAT(r->text, ::testing::HasSubstr("Working with data"));
 }
 
-TEST_F(RecommenderTest, CompleteRequiredComesFirstForALearnerWhoOnlySelfDirects) {
+TEST_F(RecommenderTest,
+       CompleteRequiredComesFirstForALearnerWhoOnlySelfDirects) {
   History h;
   for (int i = 0; i < 8; ++i) {
     h.Add(i, Verb::kSearched, ObjectType::kSearch, common::StrCat("q-", i));
-    h.Add(i, Verb::kBookmarked, ObjectType::kResource,
-          common::StrCat("b-", i));
+    h.Add(i, Verb::kBookmarked, ObjectType::kResource, common::StrCat("b-", i));
     h.Add(i, Verb::kCreated, ObjectType::kNote, common::StrCat("n-", i));
   }
   h.Fold();

@@ -24,8 +24,8 @@ inline constexpr int64_t kT0 = 1772442000000;
 
 inline const model::Tagger& DefaultTagger() {
   static const auto* tagger = [] {
-    auto rules = model::RuleSet::Load(POLKU_SOURCE_DIR
-                                      "/deploy/config/rules.yaml");
+    auto rules =
+        model::RuleSet::Load(POLKU_SOURCE_DIR "/deploy/config/rules.yaml");
     if (!rules.ok()) {
       ADD_FAILURE() << rules.status();
       std::abort();

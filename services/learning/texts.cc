@@ -29,12 +29,14 @@ std::string NudgeText(NudgeKind kind, std::string_view locale,
       return fi ? StrCat("Jaa oppimaasi muiden kanssa: ", title, ".")
                 : StrCat("Share what you learned with others: ", title, ".");
     case NudgeKind::kReflect:
-      return fi ? StrCat("Olet suorittanut paljon. Pysähdy pohtimaan, mitä "
-                         "opit: ",
-                         title, ".")
-                : StrCat("You have completed a lot. Take a moment to reflect "
-                         "on what you learned: ",
-                         title, ".");
+      return fi ? StrCat(
+                      "Olet suorittanut paljon. Pysähdy pohtimaan, mitä "
+                      "opit: ",
+                      title, ".")
+                : StrCat(
+                      "You have completed a lot. Take a moment to reflect "
+                      "on what you learned: ",
+                      title, ".");
     case NudgeKind::kExploreFutureSkill:
       return fi ? StrCat("Tutustu tulevaisuuden taitoon: ", title, ".")
                 : StrCat("Explore a skill for the future: ", title, ".");
@@ -54,11 +56,10 @@ std::string NudgeText(NudgeKind kind, std::string_view locale,
     case NudgeKind::kNextAfterSimilar:
       return fi ? StrCat("Samoja asioita opiskelleet jatkoivat tähän: ", title,
                          ".")
-                : StrCat("People who learned what you did went on to: ",
-                         title, ".");
+                : StrCat("People who learned what you did went on to: ", title,
+                         ".");
     case NudgeKind::kSupportsGoal:
-      return fi ? StrCat("Tukee tavoitetta, jota kohti jo etenet: ", title,
-                         ".")
+      return fi ? StrCat("Tukee tavoitetta, jota kohti jo etenet: ", title, ".")
                 : StrCat("Supports a goal you are already working toward: ",
                          title, ".");
     case NudgeKind::kUnspecified:
@@ -120,8 +121,7 @@ std::string_view PoleLabel(model::Dimension d, bool leadership_pole,
     case model::Dimension::kGoalLink:
       return fi ? (l ? "organisaation tavoitteisiin kytkettyä"
                      : "tavoitteista irrallista")
-                : (l ? "linked to organisation goals"
-                     : "not linked to goals");
+                : (l ? "linked to organisation goals" : "not linked to goals");
   }
   return "";
 }

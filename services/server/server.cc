@@ -96,8 +96,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   s->learning_store_ = store->get();
   s->store_ = std::move(*store);
   s->RefreshDatabaseSize();
-  Server* raw = s.get();
-  s->size_thread_ = std::thread([raw] { raw->RefreshDatabaseSizeLoop(); });
 
   auto taggers =
       model::TaggerRegistry::Create(config.rules_path, config.rules_dir);
@@ -162,6 +160,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       std::make_unique<api::LearningMetrics>(*metrics->registry());
   handlers->SetLearning(s->engine_.get(), s->learning_store_,
                         s->learning_metrics_.get());
+  // The refresh thread reads the engine and the learning metrics: start it
+  // once they exist.
+  Server* raw = s.get();
+  s->size_thread_ = std::thread([raw] { raw->RefreshDatabaseSizeLoop(); });
   s->event_service_ = std::make_unique<api::EventServiceImpl>(
       handlers, metrics, s->limiter_.get());
   s->privacy_service_ =
@@ -205,6 +207,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
   s->http_gateway_ =
       std::make_unique<api::HttpGateway>(handlers, metrics, s->limiter_.get());
+  s->ui_tenants_ = std::make_unique<ui::UiTenantStore>(
+      config.ui_tenants_file.empty() ? ui::DefaultUiTenantsFile(config.data_dir)
+                                     : config.ui_tenants_file,
+      &common::SystemClock::Get());
+  ui::UiPagesOptions ui_options;
+  ui_options.tls = !config.tls_cert_file.empty();
+  s->ui_pages_ = std::make_unique<ui::UiPages>(
+      handlers, s->learning_store_, s->ui_tenants_.get(),
+      &common::SystemClock::Get(), ui_options);
+  s->http_gateway_->SetUiHandler(s->ui_pages_.get());
   api::HttpServerOptions http_options;
   http_options.threads = config.http_threads;
   http_options.max_body_bytes = static_cast<size_t>(config.max_message_bytes);
@@ -322,9 +334,9 @@ void Server::RefreshTenantGauges() {
   for (const std::string& tenant : tenants) {
     auto overview = engine_->OrgOverview(tenant, "", 1);
     if (!overview.ok()) {
-      common::LogWarning("refreshing the tenant gauges failed",
-                         {{"tenant", tenant},
-                          {"error", overview.status().ToString()}});
+      common::LogWarning(
+          "refreshing the tenant gauges failed",
+          {{"tenant", tenant}, {"error", overview.status().ToString()}});
       continue;
     }
     if (overview->total.learners == 0) continue;

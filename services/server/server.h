@@ -26,6 +26,8 @@
 #include "model/tagger_registry.h"
 #include "server/server_config.h"
 #include "store/event_store.h"
+#include "ui/ui_pages.h"
+#include "ui/ui_tenants.h"
 
 namespace polku::server {
 
@@ -79,6 +81,9 @@ class Server {
   std::unique_ptr<api::RecommendationServiceImpl> recommendation_service_;
   std::unique_ptr<api::InsightServiceImpl> insight_service_;
   std::unique_ptr<api::HttpGateway> http_gateway_;
+  // The learner widget and overview pages under /ui/.
+  std::unique_ptr<ui::UiTenantStore> ui_tenants_;
+  std::unique_ptr<ui::UiPages> ui_pages_;
   std::unique_ptr<api::HttpServer> http_server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> grpc_server_;

@@ -55,8 +55,8 @@ Setter Double(double ServerConfig::*field, double min, double max) {
     char* end = nullptr;
     double n = std::strtod(v.c_str(), &end);
     if (v.empty() || *end != '\0' || !(n >= min && n <= max)) {
-      return absl::InvalidArgumentError(common::StrCat(
-          where, ": must be a number from ", min, " to ", max));
+      return absl::InvalidArgumentError(
+          common::StrCat(where, ": must be a number from ", min, " to ", max));
     }
     c.*field = n;
     return absl::OkStatus();
@@ -73,6 +73,7 @@ const std::map<std::string, Setter>& Settings() {
       {"rules_dir", String(&ServerConfig::rules_dir)},
       {"durability", String(&ServerConfig::durability)},
       {"api_keys_file", String(&ServerConfig::api_keys_file)},
+      {"ui_tenants_file", String(&ServerConfig::ui_tenants_file)},
       {"dev_mode", Bool(&ServerConfig::dev_mode)},
       {"http_threads", Int(&ServerConfig::http_threads, 1, 256)},
       {"log_format", String(&ServerConfig::log_format)},
@@ -182,6 +183,9 @@ Flags (each may also be set in the YAML file given by --config; flags win):
   --data_dir=DIR                where the SQLite database lives (default ./var/polku)
   --api_keys_file=FILE          API keys (default DATA_DIR/api_keys.json; managed
                                 with `polku keys`, reloaded when it changes)
+  --ui_tenants_file=FILE        learner widget secrets and frame-ancestors lists
+                                (default DATA_DIR/ui_tenants.json; managed with
+                                `polku ui`, reloaded when it changes)
   --rules=FILE                  default tagging rules (default deploy/config/rules.yaml)
   --rules_dir=DIR               per-tenant rule overrides, <tenant>.yaml
   --durability=full|normal      SQLite synchronous mode (default full: survives power loss)
@@ -301,9 +305,9 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   if (c.data_dir.empty())
     return absl::InvalidArgumentError("data_dir: is required");
   if (c.band_low >= c.band_high) {
-    return absl::InvalidArgumentError(common::StrCat(
-        "band_low: must be below band_high (", c.band_low, " >= ",
-        c.band_high, ")"));
+    return absl::InvalidArgumentError(
+        common::StrCat("band_low: must be below band_high (", c.band_low,
+                       " >= ", c.band_high, ")"));
   }
   if (c.rules_path.empty())
     return absl::InvalidArgumentError("rules: is required");

@@ -26,6 +26,9 @@ struct ServerConfig {
   // API key file (see api/key_store.h); empty: <data_dir>/api_keys.json.
   // Re-read when it changes (polled every second) and on SIGHUP.
   std::string api_keys_file;
+  // Learner widget secrets and frame-ancestors lists (see ui/ui_tenants.h,
+  // `polku ui`); empty: <data_dir>/ui_tenants.json. Re-read when it changes.
+  std::string ui_tenants_file;
   // Development mode: calls without credentials get the tenant from the
   // "x-polku-tenant" metadata or header; loopback callers and loopback
   // listen addresses only. Calls with credentials are checked as always.

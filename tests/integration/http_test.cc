@@ -829,8 +829,7 @@ TEST_F(HttpTest, EveryRpcNeedsItsScopeAndTheCallersTenant) {
          v1::SuggestPathsResponse r;
          return catalogue->SuggestPaths(c, {}, &r);
        }},
-      {"GetRecommendations", "recommendations:read",
-       grpc::INVALID_ARGUMENT,
+      {"GetRecommendations", "recommendations:read", grpc::INVALID_ARGUMENT,
        [&](grpc::ClientContext* c) {
          v1::GetRecommendationsResponse r;
          return recs->GetRecommendations(c, {}, &r);

@@ -263,8 +263,7 @@ TEST(Overload, AClientThatStopsReadingDoesNotStallOthers) {
       v1::IngestStreamRequest chunk;
       chunk.set_chunk_id(n);
       chunk.set_full_results(true);
-      *chunk.mutable_events() =
-          Batch("slow-" + std::to_string(n), 20).events();
+      *chunk.mutable_events() = Batch("slow-" + std::to_string(n), 20).events();
       if (!slow->Write(chunk)) return;
       ++written;
     }

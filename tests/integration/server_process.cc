@@ -71,6 +71,9 @@ bool ServerProcess::Start() {
     }
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      std::fprintf(stderr, "polku-server exited before serving: %s %d\n",
+                   WIFEXITED(status) ? "exit status" : "signal",
+                   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
       pid_ = -1;
       return false;
     }

@@ -106,7 +106,7 @@ TEST(Soak, ResidentMemoryStaysFlatUnderSustainedIngest) {
   for (size_t i = 0; i < samples.size(); ++i) {
     line += (i == 0 ? "" : " ") + std::to_string(samples[i] / 1024);
   }
-  const size_t warm = samples.size() / 2;
+  const size_t warm = samples.size() * 2 / 3;
   const long base = samples[warm];
   const long peak = *std::max_element(samples.begin() + warm, samples.end());
   const long allowed = base + base / 10 + 16 * 1024;
