@@ -17,11 +17,19 @@ PACKAGES=(
   php8.2-cli php8.2-curl php8.2-sqlite3 php8.2-xml php8.2-mbstring phpunit
   # the Open edX adapter's tests
   python3-django python3-djangorestframework python3-pytest-django python3-celery
-  # the learner widget's end-to-end tests (headless Chromium driven from Node)
-  chromium nodejs npm
+  # the learner widget's end-to-end tests (headless Chromium driven from
+  # Node; Node and npm themselves: see below)
+  chromium
   # fuzzing (make fuzz; libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev
 )
+
+# Node.js with npm: Debian's nodejs + npm, unless a Node.js that bundles
+# npm (e.g. a nodesource build, which conflicts with Debian's npm) is
+# already installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
