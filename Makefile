@@ -43,9 +43,7 @@ fuzz: deps
 bench: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j$(JOBS)
-	mkdir -p build/bench
-	build/release/bin/polku_core_benchmark $(if $(QUICK),--benchmark_min_time=0.05,) \
-	  --benchmark_out=build/bench/results.json --benchmark_out_format=json
+	scripts/run-bench.sh $(if $(QUICK),quick,)
 
 clean:
 	rm -rf build
