@@ -8,8 +8,10 @@
 #include "absl/status/statusor.h"
 #include "ingest/ingestor.h"
 #include "ingest/source_event.h"
+#include "learning/catalogue.h"
 #include "model/learning_event.h"
 #include "model/tags.h"
+#include "polku/v1/catalogue_service.pb.h"
 #include "polku/v1/event_service.pb.h"
 #include "polku/v1/learning_event.pb.h"
 
@@ -29,6 +31,15 @@ void ToProto(const model::EventTags& in, std::string_view locale,
 void ToProto(const ingest::EventResult& in, std::string_view locale,
              polku::v1::EventResult* out);
 polku::v1::EventOutcome ToProto(ingest::Outcome outcome);
+
+// The catalogue's types (learning/catalogue.h). Enum values are numbered
+// alike on both sides; an out-of-range value from the wire becomes one the
+// validation refuses with a field name.
+learning::Activity FromProto(const polku::v1::Activity& in);
+void ToProto(const learning::Activity& in, polku::v1::Activity* out);
+learning::LearningPath FromProto(const polku::v1::LearningPath& in);
+void ToProto(const learning::LearningPath& in, polku::v1::LearningPath* out);
+void ToProto(const model::DimensionArray& in, polku::v1::DimensionScores* out);
 
 }  // namespace polku::api
 

@@ -20,6 +20,9 @@ namespace polku::api {
 namespace {
 
 namespace v1 = ::polku::v1;
+// The conversions of convert.h, overloaded below for the overview's types.
+using ::polku::api::FromProto;
+using ::polku::api::ToProto;
 
 constexpr size_t kMaxExportEvents = 1000000;
 
@@ -51,78 +54,6 @@ absl::StatusOr<size_t> PageSize(int32_t requested) {
     return common::InvalidFieldError("page_size", "must be between 0 and 1000");
   }
   return requested == 0 ? size_t{100} : static_cast<size_t>(requested);
-}
-
-learning::Activity FromProto(const v1::Activity& in) {
-  learning::Activity a;
-  a.id = in.id();
-  a.title = in.title();
-  a.url = in.url();
-  a.type = static_cast<model::ObjectType>(std::clamp<int>(
-      in.type(), 0, static_cast<int>(model::ObjectType::kCount_)));
-  a.visible = in.visible();
-  a.required = in.required();
-  a.competencies.assign(in.competencies().begin(), in.competencies().end());
-  a.goal_ids.assign(in.goal_ids().begin(), in.goal_ids().end());
-  a.mode = static_cast<model::Mode>(std::clamp<int>(in.mode(), 0, 255));
-  a.self_enrol = in.self_enrol();
-  return a;
-}
-
-void ToProto(const learning::Activity& in, v1::Activity* out) {
-  out->set_id(in.id);
-  out->set_title(in.title);
-  out->set_url(in.url);
-  out->set_type(static_cast<v1::ObjectType>(in.type));
-  out->set_visible(in.visible);
-  out->set_required(in.required);
-  for (const auto& c : in.competencies) out->add_competencies(c);
-  for (const auto& g : in.goal_ids) out->add_goal_ids(g);
-  out->set_mode(static_cast<v1::Mode>(in.mode));
-  out->set_self_enrol(in.self_enrol);
-}
-
-learning::LearningPath FromProto(const v1::LearningPath& in) {
-  learning::LearningPath p;
-  p.id = in.id();
-  p.title = in.title();
-  p.goal_id = in.goal_id();
-  for (const v1::PathStep& s : in.steps()) {
-    learning::PathStep step;
-    step.activity_id = s.activity_id();
-    step.mode = static_cast<model::Mode>(std::clamp<int>(s.mode(), 0, 255));
-    step.alternative_activity_ids.assign(s.alternative_activity_ids().begin(),
-                                         s.alternative_activity_ids().end());
-    step.optional = s.optional();
-    p.steps.push_back(std::move(step));
-  }
-  return p;
-}
-
-void ToProto(const learning::LearningPath& in, v1::LearningPath* out) {
-  out->set_id(in.id);
-  out->set_title(in.title);
-  out->set_goal_id(in.goal_id);
-  for (const learning::PathStep& s : in.steps) {
-    v1::PathStep* step = out->add_steps();
-    step->set_activity_id(s.activity_id);
-    step->set_mode(static_cast<v1::Mode>(s.mode));
-    for (const auto& alt : s.alternative_activity_ids) {
-      step->add_alternative_activity_ids(alt);
-    }
-    step->set_optional(s.optional);
-  }
-}
-
-void ToProto(const model::DimensionArray& in, v1::DimensionScores* out) {
-  using model::Dimension;
-  auto at = [&in](Dimension d) { return in[static_cast<size_t>(d)]; };
-  out->set_initiative(at(Dimension::kInitiative));
-  out->set_format(at(Dimension::kFormat));
-  out->set_setting(at(Dimension::kSetting));
-  out->set_social(at(Dimension::kSocial));
-  out->set_orientation(at(Dimension::kOrientation));
-  out->set_goal_link(at(Dimension::kGoalLink));
 }
 
 void ToProto(const learning::GroupFigures& in, v1::GroupFigures* out) {

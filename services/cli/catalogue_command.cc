@@ -6,6 +6,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "api/convert.h"
 #include "learning/catalogue.h"
 #include "polku/v1/catalogue_service.grpc.pb.h"
 
@@ -22,34 +23,6 @@ std::unique_ptr<grpc::ClientContext> Context(const Authorize& authorize) {
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(60));
   return ctx;
-}
-
-void ToProto(const learning::Activity& in, v1::Activity* out) {
-  out->set_id(in.id);
-  out->set_title(in.title);
-  out->set_url(in.url);
-  out->set_type(static_cast<v1::ObjectType>(in.type));
-  out->set_visible(in.visible);
-  out->set_required(in.required);
-  for (const auto& c : in.competencies) out->add_competencies(c);
-  for (const auto& g : in.goal_ids) out->add_goal_ids(g);
-  out->set_mode(static_cast<v1::Mode>(in.mode));
-  out->set_self_enrol(in.self_enrol);
-}
-
-void ToProto(const learning::LearningPath& in, v1::LearningPath* out) {
-  out->set_id(in.id);
-  out->set_title(in.title);
-  out->set_goal_id(in.goal_id);
-  for (const learning::PathStep& s : in.steps) {
-    v1::PathStep* step = out->add_steps();
-    step->set_activity_id(s.activity_id);
-    step->set_mode(static_cast<v1::Mode>(s.mode));
-    for (const auto& alt : s.alternative_activity_ids) {
-      step->add_alternative_activity_ids(alt);
-    }
-    step->set_optional(s.optional);
-  }
 }
 
 }  // namespace
@@ -107,7 +80,7 @@ int CatalogueLoad(const std::string& path,
     v1::UpsertActivitiesRequest req;
     for (size_t i = start; i < file->activities.size() && i < start + kChunk;
          ++i) {
-      ToProto(file->activities[i], req.add_activities());
+      api::ToProto(file->activities[i], req.add_activities());
     }
     v1::UpsertActivitiesResponse resp;
     auto ctx = Context(authorize);
@@ -123,7 +96,7 @@ int CatalogueLoad(const std::string& path,
   for (size_t start = 0; start < file->paths.size(); start += kChunk) {
     v1::UpsertPathsRequest req;
     for (size_t i = start; i < file->paths.size() && i < start + kChunk; ++i) {
-      ToProto(file->paths[i], req.add_paths());
+      api::ToProto(file->paths[i], req.add_paths());
     }
     v1::UpsertPathsResponse resp;
     auto ctx = Context(authorize);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/convert.h"
+#include "cli/channel.h"
 #include "cli/eval_command.h"
 #include "oulad/oulad.h"
 #include "polku/v1/catalogue_service.grpc.pb.h"
@@ -44,47 +45,17 @@ registrations, clicks, assessment results and final results as events.
   --chunk=N            events per acknowledged chunk (default 2000)
 )";
 
-bool ReadPem(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
-  return !out->empty();
-}
-
 // The same channel rules as `polku health` and `polku ingest`.
 std::shared_ptr<grpc::Channel> MakeChannel(const CommandFlags& flags,
                                            std::string* error) {
-  const std::string address = flags.Get("address", "127.0.0.1:50051");
-  const std::string ca_file = flags.Get("ca_file", "");
-  const std::string cert_file = flags.Get("cert_file", "");
-  const std::string key_file = flags.Get("key_file", "");
-  const bool tls = flags.Has("tls") && flags.Get("tls", "") != "false";
-  if (!tls && ca_file.empty() && cert_file.empty() && key_file.empty()) {
-    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  }
-  if (cert_file.empty() != key_file.empty()) {
-    *error = "--cert_file and --key_file go together (mutual TLS)";
-    return nullptr;
-  }
-  grpc::SslCredentialsOptions options;
-  for (const auto& [flag, path, out] :
-       {std::tuple<const char*, std::string, std::string*>{
-            "--ca_file", ca_file, &options.pem_root_certs},
-        {"--cert_file", cert_file, &options.pem_cert_chain},
-        {"--key_file", key_file, &options.pem_private_key}}) {
-    if (path.empty()) continue;
-    if (!ReadPem(path, out)) {
-      *error = std::string(flag) + ": cannot read '" + path + "'";
-      return nullptr;
-    }
-  }
-  grpc::ChannelArguments channel_args;
-  const std::string server_name = flags.Get("server_name", "");
-  if (!server_name.empty()) channel_args.SetSslTargetNameOverride(server_name);
-  return grpc::CreateCustomChannel(address, grpc::SslCredentials(options),
-                                   channel_args);
+  ChannelFlags channel;
+  channel.address = flags.Get("address", "127.0.0.1:50051");
+  channel.tls = flags.Has("tls") && flags.Get("tls", "") != "false";
+  channel.ca_file = flags.Get("ca_file", "");
+  channel.cert_file = flags.Get("cert_file", "");
+  channel.key_file = flags.Get("key_file", "");
+  channel.server_name = flags.Get("server_name", "");
+  return cli::MakeChannel(channel, error);
 }
 
 // Credentials and tenant, as `polku ingest` sends them.
@@ -97,47 +68,6 @@ void Authorise(const CommandFlags& flags, grpc::ClientContext* context) {
     }
   } else {
     context->AddMetadata("x-polku-tenant", flags.Get("tenant", "demo"));
-  }
-}
-
-v1::ObjectType ToProtoType(model::ObjectType t) {
-  v1::ObjectType out = v1::OBJECT_TYPE_UNSPECIFIED;
-  v1::ObjectType_Parse("OBJECT_TYPE_" + std::string(model::ObjectTypeName(t)),
-                       &out);
-  return out;
-}
-
-v1::Mode ToProtoMode(model::Mode m) {
-  v1::Mode out = v1::MODE_UNSPECIFIED;
-  v1::Mode_Parse("MODE_" + std::string(model::ModeName(m)), &out);
-  return out;
-}
-
-void ToProto(const learning::Activity& a, v1::Activity* out) {
-  out->set_id(a.id);
-  out->set_title(a.title);
-  out->set_url(a.url);
-  out->set_type(ToProtoType(a.type));
-  out->set_visible(a.visible);
-  out->set_required(a.required);
-  for (const auto& c : a.competencies) out->add_competencies(c);
-  for (const auto& g : a.goal_ids) out->add_goal_ids(g);
-  out->set_mode(ToProtoMode(a.mode));
-  out->set_self_enrol(a.self_enrol);
-}
-
-void ToProto(const learning::LearningPath& p, v1::LearningPath* out) {
-  out->set_id(p.id);
-  out->set_title(p.title);
-  out->set_goal_id(p.goal_id);
-  for (const auto& s : p.steps) {
-    v1::PathStep* step = out->add_steps();
-    step->set_activity_id(s.activity_id);
-    step->set_mode(ToProtoMode(s.mode));
-    for (const auto& alt : s.alternative_activity_ids) {
-      step->add_alternative_activity_ids(alt);
-    }
-    step->set_optional(s.optional);
   }
 }
 
@@ -207,7 +137,7 @@ int DemoCommand(int argc, char** argv) {
     v1::UpsertActivitiesRequest request;
     for (size_t j = i;
          j < catalogue.activities.size() && j < i + kActivitiesPerCall; ++j) {
-      ToProto(catalogue.activities[j], request.add_activities());
+      api::ToProto(catalogue.activities[j], request.add_activities());
     }
     grpc::ClientContext context;
     Authorise(flags, &context);
@@ -220,7 +150,9 @@ int DemoCommand(int argc, char** argv) {
   }
   {
     v1::UpsertPathsRequest request;
-    for (const auto& path : catalogue.paths) ToProto(path, request.add_paths());
+    for (const auto& path : catalogue.paths) {
+      api::ToProto(path, request.add_paths());
+    }
     grpc::ClientContext context;
     Authorise(flags, &context);
     context.set_deadline(std::chrono::system_clock::now() +

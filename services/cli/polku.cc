@@ -31,6 +31,7 @@
 #include "api/convert.h"
 #include "api/key_store.h"
 #include "cli/catalogue_command.h"
+#include "cli/channel.h"
 #include "cli/demo_command.h"
 #include "cli/eval_command.h"
 #include "cli/tag_command.h"
@@ -161,37 +162,14 @@ bool ReadFile(const std::string& path, std::string* out) {
 // one of --cert_file and --key_file is given.
 std::shared_ptr<grpc::Channel> MakeChannel(const Args& args,
                                            std::string* error) {
-  std::string address = Flag(args, "address", "127.0.0.1:50051");
-  std::string ca_file = Flag(args, "ca_file", "");
-  std::string cert_file = Flag(args, "cert_file", "");
-  std::string key_file = Flag(args, "key_file", "");
-  bool tls = args.flags.count("tls") > 0 && Flag(args, "tls", "") != "false";
-  if (!tls && ca_file.empty() && cert_file.empty() && key_file.empty()) {
-    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  }
-  if (cert_file.empty() != key_file.empty()) {
-    *error = "--cert_file and --key_file go together (mutual TLS)";
-    return nullptr;
-  }
-  grpc::SslCredentialsOptions options;
-  for (const auto& [flag, path, out] :
-       {std::tuple<const char*, std::string, std::string*>{
-            "--ca_file", ca_file, &options.pem_root_certs},
-        {"--cert_file", cert_file, &options.pem_cert_chain},
-        {"--key_file", key_file, &options.pem_private_key}}) {
-    if (path.empty()) continue;
-    if (!ReadFile(path, out) || out->empty()) {
-      *error = std::string(flag) + ": cannot read '" + path + "'";
-      return nullptr;
-    }
-  }
-  grpc::ChannelArguments channel_args;
-  std::string server_name = Flag(args, "server_name", "");
-  if (!server_name.empty()) {
-    channel_args.SetSslTargetNameOverride(server_name);
-  }
-  return grpc::CreateCustomChannel(address, grpc::SslCredentials(options),
-                                   channel_args);
+  polku::cli::ChannelFlags flags;
+  flags.address = Flag(args, "address", "127.0.0.1:50051");
+  flags.tls = args.flags.count("tls") > 0 && Flag(args, "tls", "") != "false";
+  flags.ca_file = Flag(args, "ca_file", "");
+  flags.cert_file = Flag(args, "cert_file", "");
+  flags.key_file = Flag(args, "key_file", "");
+  flags.server_name = Flag(args, "server_name", "");
+  return polku::cli::MakeChannel(flags, error);
 }
 
 int Health(const Args& args) {

@@ -169,14 +169,19 @@ LearnerReport ExplainProfile(const ProfileConfig& config,
   if (strongest >= 0 && weakest >= 0 && strongest != weakest) {
     const auto ds = static_cast<model::Dimension>(strongest);
     const auto dw = static_cast<model::Dimension>(weakest);
-    text += fi ? StrCat("Eniten oppimisesi on ", PoleLabel(ds, true, locale),
-                        " (", DimensionLabel(ds, locale), "), vähiten ",
-                        PoleLabel(dw, true, locale), " (",
-                        DimensionLabel(dw, locale), ").")
-               : StrCat("Your learning is most ", PoleLabel(ds, true, locale),
-                        " (", DimensionLabel(ds, locale), ") and least ",
-                        PoleLabel(dw, true, locale), " (",
-                        DimensionLabel(dw, locale), ").");
+    text +=
+        fi ? StrCat(
+                 "Kuudesta ulottuvuudesta oppimisesi on lähimpänä "
+                 "oppimisen johtamista ulottuvuudessa ",
+                 DimensionLabel(ds, locale), " ja kauimpana ulottuvuudessa ",
+                 DimensionLabel(dw, locale), " (", PoleLabel(dw, false, locale),
+                 " eikä ", PoleLabel(dw, true, locale), ").")
+           : StrCat(
+                 "Of the six dimensions, your learning is closest to "
+                 "learning leadership in ",
+                 DimensionLabel(ds, locale), " and furthest from it in ",
+                 DimensionLabel(dw, locale), " (", PoleLabel(dw, false, locale),
+                 " rather than ", PoleLabel(dw, true, locale), ").");
   }
   r.explanation = std::move(text);
   return r;

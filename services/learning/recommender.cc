@@ -653,7 +653,9 @@ RecommendOutput Recommend(const RecommenderConfig& config,
     r.target_is_path = c.target_is_path;
     r.score = scores[chosen[j]];
     r.reason_code = c.reason_code;
-    r.text = NudgeText(c.kind, in.locale, c.title, c.context);
+    r.text = c.reason_code == "turn_course_into_path.start"
+                 ? StartPathText(in.locale, c.title)
+                 : NudgeText(c.kind, in.locale, c.title, c.context);
     if (c.evidence != nullptr) {
       r.evidence_event_ids.push_back(c.evidence->event_id);
       r.evidence_rule_ids = c.evidence->rule_ids;

@@ -69,6 +69,12 @@ std::string NudgeText(NudgeKind kind, std::string_view locale,
   return std::string(title);
 }
 
+std::string StartPathText(std::string_view locale, std::string_view title) {
+  return IsFinnish(locale)
+             ? common::StrCat("Aloita oppimispolku \"", title, "\".")
+             : common::StrCat("Start the learning path \"", title, "\".");
+}
+
 std::string OptedOutText(std::string_view locale) {
   return IsFinnish(locale)
              ? "Olet kieltäytynyt profiloinnista: Polku ei päivitä "

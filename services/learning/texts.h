@@ -21,6 +21,10 @@ bool IsFinnish(std::string_view locale);
 std::string NudgeText(NudgeKind kind, std::string_view locale,
                       std::string_view title, std::string_view context);
 
+// TURN_COURSE_INTO_PATH for a learner with no history yet: a path to
+// start from.
+std::string StartPathText(std::string_view locale, std::string_view title);
+
 // Said to a learner who opted out of profiling.
 std::string OptedOutText(std::string_view locale);
 
