@@ -99,6 +99,11 @@ Commands:
            ui frame-ancestors, ui token, ui show; see polku ui --help
   eval     eval oulad: offline evaluation of the recommendations on OULAD,
            without a server; see polku eval oulad --help
+  retention  retention apply --tenant=T --days=N [--data_dir=DIR]
+           Deletes the tenant's raw events older than N days (profiles and
+           what else was learned from them stay) and keeps older events out
+           from then on (acknowledged as DUPLICATE, not stored). Safe while a
+           server runs; run it daily per tenant (cron or a systemd timer).
   tenant   tenant delete --tenant=T --data_dir=DIR
            Offboarding: deletes all of the tenant's events and erasure
            tombstones from DATA_DIR/polku.db (overwritten on disk) and
@@ -459,6 +464,44 @@ int Tenant(const std::vector<std::string>& positional, const Args& args) {
   return 0;
 }
 
+// `polku retention apply`: deletes a tenant's raw events older than
+// --days days (what was learned from them stays) and keeps older ones out.
+int Retention(const std::vector<std::string>& positional, const Args& args) {
+  if (positional.empty() || positional[0] != "apply") {
+    std::cerr << "polku retention: usage: polku retention apply --tenant=T "
+                 "--days=N [--data_dir=DIR]\n";
+    return 2;
+  }
+  std::string tenant = Flag(args, "tenant", "");
+  if (tenant.empty()) {
+    std::cerr << "polku retention apply: --tenant is required\n";
+    return 2;
+  }
+  const std::string days_text = Flag(args, "days", "");
+  char* end = nullptr;
+  const long days = std::strtol(days_text.c_str(), &end, 10);
+  if (days_text.empty() || *end != '\0' || days < 1 || days > 36500) {
+    std::cerr << "polku retention apply: --days must be a whole number "
+                 "from 1 to 36500\n";
+    return 2;
+  }
+  std::string path = DbPath(args);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    std::cerr << "polku retention apply: " << path << ": no such file\n";
+    return 2;
+  }
+  auto store = polku::store::SqliteEventStore::Open(path);
+  if (!store.ok()) return StoreFailure("retention apply", store.status());
+  const int64_t cutoff = NowMillis() - days * 86400000LL;
+  auto deleted = (*store)->DeleteEventsBefore(tenant, cutoff);
+  (*store)->Close().IgnoreError();
+  if (!deleted.ok()) return StoreFailure("retention apply", deleted.status());
+  std::cout << "deleted " << *deleted << " events of tenant " << tenant
+            << " older than " << days << " days\n";
+  return 0;
+}
+
 // Credentials of a call from the flags: --api_key as a Bearer token, else
 // development mode with --tenant (default "default").
 polku::cli::Authorize AuthorizeFrom(const Args& args) {
@@ -562,6 +605,7 @@ int main(int argc, char** argv) {
   if (command == "restore") return Restore(args);
   if (command == "tenant") return Tenant(args.files, args);
   if (command == "catalogue") return Catalogue(args.files, args);
+  if (command == "retention") return Retention(args.files, args);
   if (command == "recommend") return Recommend(args);
   std::cerr << "polku: unknown command '" << command << "'\n" << kUsage;
   return 2;

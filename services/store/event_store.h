@@ -113,6 +113,16 @@ class EventStore {
   // kFailedPrecondition after Close().
   virtual absl::StatusOr<int64_t> DeleteTenant(std::string_view tenant) = 0;
 
+  // Retention of raw events: deletes the tenant's events that occurred
+  // before `cutoff_ms` and remembers the cutoff, so that an event older
+  // than it (a resend of a deleted one, or a late backfill) is acknowledged
+  // as DUPLICATE and not stored again. What was learned from the deleted
+  // events (profiles, activity states, co-occurrence, weeks) stays. A lower
+  // cutoff than one already applied changes nothing. Returns the number of
+  // events deleted. Errors as DeleteTenant.
+  virtual absl::StatusOr<int64_t> DeleteEventsBefore(std::string_view tenant,
+                                                     int64_t cutoff_ms) = 0;
+
   // Flushes and releases resources; later calls fail with
   // kFailedPrecondition. Idempotent.
   virtual absl::Status Close() = 0;

@@ -16,6 +16,11 @@ absl::StatusOr<std::vector<WriteOutcome>> InMemoryEventStore::Append(
       out.push_back(WriteOutcome::kErased);
       continue;
     }
+    auto cut = cutoffs_.find(r.tenant);
+    if (cut != cutoffs_.end() && r.occurred_at_ms < cut->second) {
+      out.push_back(WriteOutcome::kDuplicate);  // past retention
+      continue;
+    }
     auto [it, inserted] = events_.try_emplace({r.tenant, r.event_id}, r);
     if (inserted) {
       out.push_back(WriteOutcome::kAccepted);
@@ -94,6 +99,27 @@ absl::StatusOr<int64_t> InMemoryEventStore::DeleteTenant(
   for (auto it = tombstones_.begin(); it != tombstones_.end();) {
     it = it->first == tenant ? tombstones_.erase(it) : std::next(it);
   }
+  if (auto it = cutoffs_.find(tenant); it != cutoffs_.end()) {
+    cutoffs_.erase(it);
+  }
+  return n;
+}
+
+absl::StatusOr<int64_t> InMemoryEventStore::DeleteEventsBefore(
+    std::string_view tenant, int64_t cutoff_ms) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("store is closed");
+  int64_t n = 0;
+  for (auto it = events_.begin(); it != events_.end();) {
+    if (it->first.first == tenant && it->second.occurred_at_ms < cutoff_ms) {
+      it = events_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  auto [it, inserted] = cutoffs_.try_emplace(std::string(tenant), cutoff_ms);
+  if (!inserted) it->second = std::max(it->second, cutoff_ms);
   return n;
 }
 

@@ -28,6 +28,8 @@ class InMemoryEventStore final : public EventStore {
                                        std::string_view learner_key,
                                        int64_t now_ms) override;
   absl::StatusOr<int64_t> DeleteTenant(std::string_view tenant) override;
+  absl::StatusOr<int64_t> DeleteEventsBefore(std::string_view tenant,
+                                             int64_t cutoff_ms) override;
   absl::Status Close() override;
 
  private:
@@ -35,6 +37,7 @@ class InMemoryEventStore final : public EventStore {
   absl::Mutex mu_;
   std::map<Key, EventRecord> events_ ABSL_GUARDED_BY(mu_);
   std::set<Key> tombstones_ ABSL_GUARDED_BY(mu_);  // (tenant, learner)
+  std::map<std::string, int64_t, std::less<>> cutoffs_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 

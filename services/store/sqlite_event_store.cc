@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -164,6 +166,13 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (tenant, learner_hash)
     ) WITHOUT ROWID;
     )sql",
+    // 2 -> 3: per-tenant retention of raw events.
+    R"sql(
+    CREATE TABLE retention (
+      tenant    TEXT    NOT NULL PRIMARY KEY,
+      cutoff_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -260,6 +269,7 @@ SqliteEventStore::CommitStatements::CommitStatements(sqlite3* db)
       tombstone(db,
                 "SELECT 1 FROM tombstones WHERE tenant=? AND learner_hash=?"),
       optout(db, "SELECT 1 FROM optouts WHERE tenant=? AND learner_hash=?"),
+      retention(db, "SELECT cutoff_ms FROM retention WHERE tenant=?"),
       get_profile(db,
                   "SELECT data FROM profiles WHERE tenant=? AND learner_key=?"),
       put_profile(db,
@@ -320,10 +330,10 @@ SqliteEventStore::CommitStatements::CommitStatements(sqlite3* db)
 
 bool SqliteEventStore::CommitStatements::ok() const {
   return insert_event.ok() && existing_hash.ok() && tombstone.ok() &&
-         optout.ok() && get_profile.ok() && put_profile.ok() &&
-         update_profile.ok() && get_activities.ok() && add_activity.ok() &&
-         update_activity.ok() && add_transition.ok() && add_cooccurrence.ok() &&
-         add_week.ok();
+         optout.ok() && retention.ok() && get_profile.ok() &&
+         put_profile.ok() && update_profile.ok() && get_activities.ok() &&
+         add_activity.ok() && update_activity.ok() && add_transition.ok() &&
+         add_cooccurrence.ok() && add_week.ok();
 }
 
 absl::StatusOr<std::unique_ptr<SqliteEventStore::CommitStatements>>
@@ -482,11 +492,32 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
     }
   } guard{cache};
   size_t records = 0;
+  // Retention cutoffs of the group's tenants, read once per group (another
+  // process, `polku retention`, may move them).
+  std::map<std::string, int64_t, std::less<>> cutoffs;
   for (Request* req : group) {
     req->outcomes.clear();
     req->outcomes.reserve(req->records.size());
     for (const EventRecord& r : req->records) {
       ++records;
+      auto cut = cutoffs.find(r.tenant);
+      if (cut == cutoffs.end()) {
+        int64_t cutoff = std::numeric_limits<int64_t>::min();
+        st.retention.Bind(1, r.tenant);
+        const int rc = st.retention.Step();
+        if (rc == SQLITE_ROW) cutoff = st.retention.Int(0);
+        st.retention.Reset();
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+          return SqlError(writer_, "retention lookup");
+        }
+        cut = cutoffs.emplace(r.tenant, cutoff).first;
+      }
+      if (r.occurred_at_ms < cut->second) {
+        // Older than the tenant keeps: held once and expired, or never
+        // to be held. Either way nothing changes.
+        req->outcomes.push_back(WriteOutcome::kDuplicate);
+        continue;
+      }
       // Found without allocating once the key buffer has grown.
       auto it = cache.learners.find(cache.KeyOf(r.tenant, r.learner_key));
       if (it == cache.learners.end()) {
@@ -660,8 +691,36 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   const int64_t deleted = sqlite3_changes(db);
   tomb.Bind(1, tenant);
   POLKU_RETURN_IF_ERROR(RunDone(db, tomb, "delete tenant tombstones"));
+  Stmt retention(db, "DELETE FROM retention WHERE tenant=?");
+  if (!retention.ok()) return SqlError(db, "prepare");
+  retention.Bind(1, tenant);
+  POLKU_RETURN_IF_ERROR(RunDone(db, retention, "delete tenant retention"));
   POLKU_RETURN_IF_ERROR(DeleteTenantState(tenant));
   cache_->learners.clear();
+  POLKU_RETURN_IF_ERROR(tx.Commit());
+  return deleted;
+}
+
+absl::StatusOr<int64_t> SqliteEventStore::DeleteEventsBefore(
+    std::string_view tenant, int64_t cutoff_ms) {
+  POLKU_RETURN_IF_ERROR(CheckOpen());
+  absl::MutexLock w(&writer_mu_);
+  sqlite3* const db = writer_;
+  Transaction tx(db);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  Stmt del(db, "DELETE FROM events WHERE tenant=? AND occurred_at_ms<?");
+  Stmt cut(db,
+           "INSERT INTO retention (tenant, cutoff_ms) VALUES (?,?) "
+           "ON CONFLICT (tenant) DO UPDATE SET "
+           "cutoff_ms=max(cutoff_ms, excluded.cutoff_ms)");
+  if (!del.ok() || !cut.ok()) return SqlError(db, "prepare");
+  del.Bind(1, tenant);
+  del.Bind(2, cutoff_ms);
+  if (del.Step() != SQLITE_DONE) return SqlError(db, "retention delete");
+  const int64_t deleted = sqlite3_changes(db);
+  cut.Bind(1, tenant);
+  cut.Bind(2, cutoff_ms);
+  POLKU_RETURN_IF_ERROR(RunDone(db, cut, "retention cutoff"));
   POLKU_RETURN_IF_ERROR(tx.Commit());
   return deleted;
 }

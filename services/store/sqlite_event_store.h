@@ -76,6 +76,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
                                        std::string_view learner_key,
                                        int64_t now_ms) override;
   absl::StatusOr<int64_t> DeleteTenant(std::string_view tenant) override;
+  absl::StatusOr<int64_t> DeleteEventsBefore(std::string_view tenant,
+                                             int64_t cutoff_ms) override;
   absl::Status Close() override;
 
   // --- LearningStore --------------------------------------------------

@@ -917,7 +917,7 @@ TEST(SqliteLearningStore, MigratesASchemaOneDatabaseAndKeepsItsEvents) {
 
   POLKU_ASSERT_OK_AND_ASSIGN(DatabaseInfo info, VerifyDatabase(path));
   EXPECT_EQ(info.schema_version, SqliteEventStore::SchemaVersion());
-  EXPECT_EQ(info.schema_version, 2);
+  EXPECT_EQ(info.schema_version, 3);
   EXPECT_EQ(info.events, 2);
 }
 

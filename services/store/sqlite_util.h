@@ -151,6 +151,7 @@ struct SqliteEventStore::CommitStatements {
   sqlite_internal::Stmt existing_hash;
   sqlite_internal::Stmt tombstone;
   sqlite_internal::Stmt optout;
+  sqlite_internal::Stmt retention;
   sqlite_internal::Stmt get_profile;
   sqlite_internal::Stmt put_profile;
   sqlite_internal::Stmt update_profile;
