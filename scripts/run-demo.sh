@@ -24,6 +24,7 @@ mkdir -p "$DATA"
 "$BIN/polku-server" --dev_mode --data_dir="$DATA" --grpc_address="$GRPC" \
   --metrics_address="$METRICS" --http_address="$HTTP" --rules=deploy/config/rules.yaml &
 SERVER=$!
+WIDGET=
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' INT TERM EXIT
 
 for _ in $(seq 1 100); do
@@ -46,6 +47,16 @@ if [ -d "$SHARED/datasets/oulad" ]; then
   echo "Loading the OULAD presentation GGG_2014J (tenant demo; about a minute) ..."
   "$BIN/polku" demo oulad --address="$GRPC" --tenant=demo \
     --data="$SHARED/datasets/oulad" | tee "$DATA/demo.txt" || true
+  # The learner widget for the most active learner (a link valid for five
+  # minutes; a new one: polku ui token --tenant=demo --learner=KEY).
+  learner=$(awk '/the most active/ {print $1; exit}' "$DATA/demo.txt" 2>/dev/null || true)
+  if [ -n "$learner" ]; then
+    "$BIN/polku" ui show --tenant=demo --data_dir="$DATA" 2>/dev/null | grep -q "^demo[[:space:]]*set" \
+      || "$BIN/polku" ui secret --tenant=demo --data_dir="$DATA" >/dev/null 2>&1 || true
+    sleep 1.5  # the server re-reads the widget settings within a second
+    WIDGET=$("$BIN/polku" ui token --tenant=demo --learner="$learner" \
+      --base_url="http://$HTTP" --data_dir="$DATA" 2>/dev/null | grep -o 'http[^ ]*' | head -1 || true)
+  fi
 fi
 
 cat <<INFO
@@ -54,6 +65,8 @@ Polku is running (development mode: loopback only, tenant from x-polku-tenant).
   gRPC      $GRPC        (health: $BIN/polku health --address=$GRPC)
   HTTP/JSON http://$HTTP/v1/...   (xAPI: http://$HTTP/xapi/statements, Caliper: http://$HTTP/caliper)
   metrics   http://$METRICS/metrics
+  widget    ${WIDGET:-(load the OULAD demo to get a learner widget link)}
+  overview  http://$HTTP/ui/overview (sign in with a key: $BIN/polku keys create --tenant=demo --scopes=insights:read --data_dir=$DATA)
   data      $DATA/polku.db
   try       $BIN/polku recommend --tenant=demo --locale=fi --learner=<a learner key printed above>
             curl -H 'x-polku-tenant: demo' http://$HTTP/v1/orgs/-/overview
