@@ -1,13 +1,18 @@
 """deploy/docker and deploy/kubernetes, checked by parsing and structure
 (there is no container engine or cluster here): the Dockerfile's stages,
-base images, user, health check and copied paths; the Kubernetes objects,
-and that the image, the ConfigMap's settings, the probes, the Services and
-the ServiceMonitor agree with each other."""
+base images, user, health check and copied paths; the Kubernetes objects of
+both variants (SQLite: deploy/kubernetes, PostgreSQL:
+deploy/kubernetes/postgres) as their kustomizations assemble them, and that
+the image, the ConfigMap's settings, the probes, the Services, the
+autoscaler, the disruption budget and the ServiceMonitor agree with each
+other."""
 import glob
 import json
 import os
 import re
 import shlex
+
+import pytest
 
 import yaml
 
@@ -131,87 +136,193 @@ def test_dockerfile_copies_paths_that_exist():
 
 # ---------------------------------------------------------------- Kubernetes
 
-def k8s_objects():
+# variant -> its kustomization directory
+VARIANTS = {"sqlite": K8S, "postgres": os.path.join(K8S, "postgres")}
+
+
+def load_docs(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d]
+
+
+def kustomization(directory):
+    (k,) = load_docs(os.path.join(directory, "kustomization.yaml"))
+    assert k["kind"] == "Kustomization"
+    return k
+
+
+def assemble(directory):
+    """The objects a kustomization lists, following directory resources
+    (bases) as kustomize does; each tagged with the file it came from."""
     objs = []
-    for path in sorted(glob.glob(os.path.join(K8S, "*.yaml"))):
-        with open(path) as f:
-            for doc in yaml.safe_load_all(f):
-                if doc:
-                    doc["_file"] = os.path.basename(path)
-                    objs.append(doc)
+    for res in kustomization(directory)["resources"]:
+        path = os.path.normpath(os.path.join(directory, res))
+        if os.path.isdir(path):
+            objs.extend(assemble(path))
+            continue
+        for doc in load_docs(path):
+            doc["_file"] = os.path.relpath(path, K8S)
+            objs.append(doc)
     return objs
 
 
-OBJECTS = k8s_objects()
+def objects(variant):
+    return assemble(VARIANTS[variant])
 
 
-def one(kind, name=None):
-    found = [o for o in OBJECTS if o["kind"] == kind and
+def one(variant, kind, name=None):
+    found = [o for o in objects(variant) if o["kind"] == kind and
              (name is None or o["metadata"]["name"] == name)]
-    assert len(found) == 1, (kind, name, len(found))
+    assert len(found) == 1, (variant, kind, name, len(found))
     return found[0]
 
 
-def statefulset():
-    return one("StatefulSet")
+def secret_example(variant):
+    (secret,) = load_docs(os.path.join(VARIANTS[variant], "secret.example.yaml"))
+    assert secret["kind"] == "Secret"
+    return secret
 
 
-def container():
-    (c,) = statefulset()["spec"]["template"]["spec"]["containers"]
+def api_keys_secret():
+    return secret_example("sqlite")
+
+
+WORKLOAD = {"sqlite": "StatefulSet", "postgres": "Deployment"}
+
+
+def workload(variant):
+    return one(variant, WORKLOAD[variant])
+
+
+def pod_spec(variant):
+    return workload(variant)["spec"]["template"]["spec"]
+
+
+def container(variant):
+    (c,) = pod_spec(variant)["containers"]
     return c
 
 
-def container_port(name):
-    (p,) = [p["containerPort"] for p in container()["ports"] if p["name"] == name]
+def container_port(variant, name):
+    (p,) = [p["containerPort"] for p in container(variant)["ports"] if p["name"] == name]
     return p
 
 
-def k8s_config():
-    return yaml.safe_load(one("ConfigMap", "polku-config")["data"]["polku.yaml"])
+def k8s_config(variant):
+    return yaml.safe_load(one(variant, "ConfigMap", "polku-config")["data"]["polku.yaml"])
 
 
-def test_kinds_and_kustomization():
-    kinds = sorted(o["kind"] for o in OBJECTS)
-    assert kinds == sorted(["Kustomization", "Namespace", "ConfigMap", "Secret", "Service",
-                            "Service", "StatefulSet", "ServiceMonitor"]), kinds
-    for o in OBJECTS:
-        assert o.get("apiVersion") and (o["kind"] == "Kustomization" or o["metadata"]["name"])
-    # Replicas and autoscaling come with the PostgreSQL store.
-    assert not [o for o in OBJECTS if o["kind"] in ("Deployment", "HorizontalPodAutoscaler")]
-    k = one("Kustomization")
-    files = {os.path.basename(p) for p in glob.glob(os.path.join(K8S, "*.yaml"))}
-    assert set(k["resources"]) == files - {"kustomization.yaml", "secret.example.yaml"}
-    assert k["namespace"] == one("Namespace")["metadata"]["name"]
+def mounts(variant):
+    return {m["name"]: m["mountPath"] for m in container(variant)["volumeMounts"]}
+
+
+def volumes(variant):
+    return {v["name"]: v for v in pod_spec(variant)["volumes"]}
+
+
+def test_every_manifest_is_listed_by_its_kustomization():
+    for directory in (K8S, os.path.join(K8S, "common"), os.path.join(K8S, "postgres")):
+        files = {os.path.basename(p) for p in glob.glob(os.path.join(directory, "*.yaml"))}
+        listed = kustomization(directory)["resources"]
+        listed_files = {r for r in listed if not os.path.isdir(os.path.join(directory, r))}
+        # secret.example.yaml shows a Secret's shape; applying it would
+        # overwrite real keys.
+        assert listed_files == files - {"kustomization.yaml", "secret.example.yaml"}, directory
+    for variant, directory in VARIANTS.items():
+        k = kustomization(directory)
+        assert k["namespace"] == one(variant, "Namespace")["metadata"]["name"]
+        for o in objects(variant):
+            assert o.get("apiVersion") and o["metadata"]["name"], o["_file"]
+
+
+def test_kinds_of_each_variant():
+    kinds = {v: sorted(o["kind"] for o in objects(v)) for v in VARIANTS}
+    assert kinds["sqlite"] == sorted(["Namespace", "ConfigMap", "Service", "Service",
+                                      "StatefulSet", "ServiceMonitor"]), kinds
+    assert kinds["postgres"] == sorted(["Namespace", "ConfigMap", "Service", "Deployment",
+                                        "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                                        "ServiceMonitor"]), kinds
 
 
 def test_statefulset_one_replica_with_a_persistent_volume():
-    spec = statefulset()["spec"]
-    assert spec["replicas"] == 1
+    spec = workload("sqlite")["spec"]
+    assert spec["replicas"] == 1, "SQLite allows one writer"
+    assert k8s_config("sqlite").get("store", "sqlite") == "sqlite"
     labels = spec["template"]["metadata"]["labels"]
     assert spec["selector"]["matchLabels"].items() <= labels.items()
     (claim,) = spec["volumeClaimTemplates"]
     assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
     assert claim["spec"]["resources"]["requests"]["storage"]
-    mounts = {m["name"]: m["mountPath"] for m in container()["volumeMounts"]}
-    assert mounts[claim["metadata"]["name"]] == k8s_config()["data_dir"]
-    governing = one("Service", spec["serviceName"])
+    assert mounts("sqlite")[claim["metadata"]["name"]] == k8s_config("sqlite")["data_dir"]
+    governing = one("sqlite", "Service", spec["serviceName"])
     assert governing["spec"]["clusterIP"] == "None"
 
 
-def test_probes_use_grpc_health_on_the_grpc_port():
-    c = container()
-    grpc_port = container_port("grpc")
-    assert grpc_port == port(k8s_config()["grpc_address"])
+def test_deployment_is_stateless_and_reads_the_dsn_from_a_secret():
+    spec = workload("postgres")["spec"]
+    assert "replicas" not in spec, "the autoscaler owns the replica count"
+    assert "volumeClaimTemplates" not in spec
+    labels = spec["template"]["metadata"]["labels"]
+    assert spec["selector"]["matchLabels"].items() <= labels.items()
+    cfg = k8s_config("postgres")
+    assert cfg["store"] == "postgres"
+    # The DSN is a file from the Secret polku-postgres, never inline.
+    assert not [k for k in cfg if "dsn" in k and k != "postgres_dsn_file"]
+    secret = secret_example("postgres")
+    (vol,) = [n for n, v in volumes("postgres").items()
+              if v.get("secret", {}).get("secretName") == secret["metadata"]["name"]]
+    dsn_file = cfg["postgres_dsn_file"]
+    assert os.path.dirname(dsn_file) == mounts("postgres")[vol]
+    assert os.path.basename(dsn_file) in secret["stringData"]
+    # Nothing persistent in the pod.
+    data = volumes("postgres")[[n for n, p in mounts("postgres").items()
+                               if p == cfg["data_dir"]][0]]
+    assert "emptyDir" in data
+    rolling = spec["strategy"]["rollingUpdate"]
+    assert rolling["maxUnavailable"] == 0 and rolling["maxSurge"] >= 1
+    spread = pod_spec("postgres")["topologySpreadConstraints"]
+    assert {c["topologyKey"] for c in spread} >= {"kubernetes.io/hostname"}
+    for c in spread:
+        assert c["labelSelector"]["matchLabels"].items() <= labels.items()
+
+
+def test_autoscaler_and_disruption_budget_fit_the_deployment():
+    deployment = workload("postgres")
+    hpa = one("postgres", "HorizontalPodAutoscaler")["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": deployment["apiVersion"],
+                                     "kind": "Deployment",
+                                     "name": deployment["metadata"]["name"]}
+    assert 2 <= hpa["minReplicas"] < hpa["maxReplicas"]
+    (metric,) = hpa["metrics"]
+    assert metric["resource"]["name"] == "cpu"
+    assert 0 < metric["resource"]["target"]["averageUtilization"] <= 90
+    # Utilisation is relative to the request: there must be one.
+    assert container("postgres")["resources"]["requests"]["cpu"]
+    assert hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] >= 60
+    pdb = one("postgres", "PodDisruptionBudget")["spec"]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert pdb["selector"]["matchLabels"].items() <= labels.items()
+    # A drain never takes every replica.
+    assert pdb["maxUnavailable"] < hpa["minReplicas"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_probes_use_grpc_health_on_the_grpc_port(variant):
+    c = container(variant)
+    cfg = k8s_config(variant)
+    grpc_port = container_port(variant, "grpc")
+    assert grpc_port == port(cfg["grpc_address"])
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert c[probe]["grpc"]["port"] == grpc_port, probe
         assert set(c[probe]) & {"httpGet", "tcpSocket", "exec"} == set(), probe
-    assert container_port("metrics") == port(k8s_config()["metrics_address"])
-    assert container_port("http") == port(k8s_config()["http_address"])
+    assert container_port(variant, "metrics") == port(cfg["metrics_address"])
+    assert container_port(variant, "http") == port(cfg["http_address"])
 
 
-def test_security_context_and_resources():
-    pod = statefulset()["spec"]["template"]["spec"]
-    c = container()
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_security_context_and_resources(variant):
+    pod = pod_spec(variant)
+    c = container(variant)
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert c["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["runAsUser"] != 0
@@ -221,48 +332,57 @@ def test_security_context_and_resources():
     assert c["securityContext"]["allowPrivilegeEscalation"] is False
     assert c["securityContext"]["readOnlyRootFilesystem"] is True
     assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert pod["automountServiceAccountToken"] is False
     for kind in ("requests", "limits"):
         assert {"cpu", "memory"} <= set(c["resources"][kind]), kind
     # SIGTERM grace: Kubernetes waits longer than the server's own grace.
-    assert pod["terminationGracePeriodSeconds"] > k8s_config()["shutdown_grace_seconds"]
+    assert pod["terminationGracePeriodSeconds"] > k8s_config(variant)["shutdown_grace_seconds"]
 
 
-def test_config_secret_and_rules_are_mounted_where_the_config_says():
-    c = container()
-    cfg = k8s_config()
-    mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
-    volumes = {v["name"]: v for v in statefulset()["spec"]["template"]["spec"]["volumes"]}
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_config_secret_and_rules_are_mounted_where_the_config_says(variant):
+    c = container(variant)
+    cfg = k8s_config(variant)
     (config_arg,) = [a for a in c["args"] if a.startswith("--config=")]
     config_path = config_arg.split("=", 1)[1]
-    (config_vol,) = [n for n, v in volumes.items()
+    (config_vol,) = [n for n, v in volumes(variant).items()
                      if v.get("configMap", {}).get("name") == "polku-config"]
-    assert os.path.dirname(config_path) == mounts[config_vol]
-    assert os.path.basename(config_path) in one("ConfigMap", "polku-config")["data"]
-    secret = one("Secret")
-    (secret_vol,) = [n for n, v in volumes.items()
+    assert os.path.dirname(config_path) == mounts(variant)[config_vol]
+    assert os.path.basename(config_path) in one(variant, "ConfigMap", "polku-config")["data"]
+    secret = api_keys_secret()
+    (secret_vol,) = [n for n, v in volumes(variant).items()
                      if v.get("secret", {}).get("secretName") == secret["metadata"]["name"]]
-    assert os.path.dirname(cfg["api_keys_file"]) == mounts[secret_vol]
+    assert os.path.dirname(cfg["api_keys_file"]) == mounts(variant)[secret_vol]
     keys = json.loads(secret["stringData"][os.path.basename(cfg["api_keys_file"])])
     assert keys["version"] == 1 and isinstance(keys["keys"], list)
-    assert cfg["rules_dir"] in mounts.values()
+    assert cfg["rules_dir"] in mounts(variant).values()
     assert cfg["dev_mode"] is False
+    claims = {t["metadata"]["name"]
+              for t in workload(variant)["spec"].get("volumeClaimTemplates", [])}
+    for name in mounts(variant):
+        assert name in volumes(variant) or name in claims, name
 
 
-def test_service_ports_and_selector():
-    svc = one("Service", "polku")
-    labels = statefulset()["spec"]["template"]["metadata"]["labels"]
-    names = {p["name"] for p in container()["ports"]}
-    for s in (svc, one("Service", "polku-headless")):
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_service_ports_and_selector(variant):
+    svc = one(variant, "Service", "polku")
+    labels = workload(variant)["spec"]["template"]["metadata"]["labels"]
+    names = {p["name"] for p in container(variant)["ports"]}
+    services = [o for o in objects(variant) if o["kind"] == "Service"]
+    for s in services:
         assert s["spec"]["selector"].items() <= labels.items()
         for p in s["spec"]["ports"]:
-            assert p["targetPort"] in names and p["port"] == container_port(p["targetPort"])
+            assert p["targetPort"] in names and p["port"] == container_port(variant, p["targetPort"])
     assert {p["name"] for p in svc["spec"]["ports"]} == {"grpc", "http", "metrics"}
+    if variant == "sqlite":
+        one(variant, "Service", "polku-headless")
 
 
-def test_service_monitor_selects_the_service_with_the_metrics_port():
-    sm = one("ServiceMonitor")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_service_monitor_selects_the_service_with_the_metrics_port(variant):
+    sm = one(variant, "ServiceMonitor")
     selector = sm["spec"]["selector"]["matchLabels"]
-    matching = [o for o in OBJECTS if o["kind"] == "Service"
+    matching = [o for o in objects(variant) if o["kind"] == "Service"
                 and selector.items() <= o["metadata"]["labels"].items()]
     assert [s["metadata"]["name"] for s in matching] == ["polku"], \
         "exactly one Service is scraped (not the headless one as well)"
