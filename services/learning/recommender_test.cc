@@ -344,8 +344,6 @@ TEST_F(RecommenderTest, FeedbackMovesTheBanditTowardAcceptedKinds) {
   h.Add(0, Verb::kEnrolled, ObjectType::kCourse, "c-leadership");
   h.Add(10, Verb::kCompleted, ObjectType::kCourse, "c-leadership");
   h.Fold();
-  // With many dismissals of CONTINUE_PATH and many acceptances of
-  // APPLY_AT_WORK in this segment, APPLY_AT_WORK ranks above.
   RecommendInput in;
   in.tenant = "acme";
   in.learner_key = h.learner();
@@ -354,19 +352,25 @@ TEST_F(RecommenderTest, FeedbackMovesTheBanditTowardAcceptedKinds) {
   in.catalogue = catalogue_.get();
   in.now_ms = kT0 + 11 * kDayMs;
   in.k = 10;
+  // The rank of `kind` in the list, or k when it is not in it.
+  auto rank = [&](NudgeKind kind) {
+    RecommendOutput out = Recommend(config_, in);
+    for (size_t i = 0; i < out.items.size(); ++i) {
+      if (out.items[i].kind == kind) return int(i);
+    }
+    return in.k;
+  };
+  // Without feedback both kinds are candidates for this learner.
+  ASSERT_LT(rank(NudgeKind::kApplyAtWork), in.k);
+  ASSERT_LT(rank(NudgeKind::kContinuePath), in.k);
+  // Many acceptances of one kind and dismissals of the other move the
+  // accepted kind up, whichever way round.
   in.arms[NudgeKind::kContinuePath] = Arm{0, 200};
   in.arms[NudgeKind::kApplyAtWork] = Arm{200, 0};
-  RecommendOutput out = Recommend(config_, in);
-  int apply = -1;
-  int cont = -1;
-  for (size_t i = 0; i < out.items.size(); ++i) {
-    if (out.items[i].kind == NudgeKind::kApplyAtWork) apply = int(i);
-    if (out.items[i].kind == NudgeKind::kContinuePath) cont = int(i);
-  }
-  ASSERT_GE(apply, 0);
-  if (cont >= 0) {
-    EXPECT_LT(apply, cont);
-  }
+  EXPECT_LT(rank(NudgeKind::kApplyAtWork), rank(NudgeKind::kContinuePath));
+  in.arms[NudgeKind::kContinuePath] = Arm{200, 0};
+  in.arms[NudgeKind::kApplyAtWork] = Arm{0, 200};
+  EXPECT_LT(rank(NudgeKind::kContinuePath), rank(NudgeKind::kApplyAtWork));
 }
 
 TEST_F(RecommenderTest, HoldoutGetsThePlainRankingWithPropensityOne) {
