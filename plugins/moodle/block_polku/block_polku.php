@@ -39,25 +39,43 @@ class block_polku extends block_base {
     }
 
     /**
-     * An empty frame filled by AJAX: no call to Polku during the page load.
+     * An empty frame filled by AJAX (no call to Polku during the page load),
+     * and Polku's learner widget as a link or an iframe when it is set up.
+     * The widget's address is the block's widget.php, which makes a fresh
+     * single-use token only when the learner opens it.
      *
      * @return stdClass
      */
     public function get_content() {
-        global $OUTPUT, $USER;
+        global $OUTPUT;
         if ($this->content !== null) {
             return $this->content;
         }
         $this->content = new stdClass();
+        $this->content->text = '';
         $this->content->footer = '';
-        if (!isloggedin() || isguestuser() || !get_config('local_polku', 'endpoint')) {
-            $this->content->text = '';
+        if (!isloggedin() || isguestuser()) {
             return $this->content;
         }
-        $courseid = $this->page->course->id ?? SITEID;
-        $this->content->text = $OUTPUT->render_from_template('block_polku/loading', ['courseid' => $courseid]);
-        $this->page->requires->js_call_amd('block_polku/recommendations', 'init',
-            ['[data-region="block_polku"]', (int)$courseid]);
+        $mode = \local_polku\widget_token::display_mode(get_config('local_polku'));
+        if ($mode !== \local_polku\widget_token::DISPLAY_OFF &&
+                !has_capability('block/polku:view', context_system::instance())) {
+            $mode = \local_polku\widget_token::DISPLAY_OFF;
+        }
+        if ($mode !== \local_polku\widget_token::DISPLAY_EMBED && get_config('local_polku', 'endpoint')) {
+            $courseid = $this->page->course->id ?? SITEID;
+            $this->content->text .= $OUTPUT->render_from_template('block_polku/loading', ['courseid' => $courseid]);
+            $this->page->requires->js_call_amd('block_polku/recommendations', 'init',
+                ['[data-region="block_polku"]', (int)$courseid]);
+        }
+        if ($mode !== \local_polku\widget_token::DISPLAY_OFF) {
+            $lang = current_language() === 'fi' ? 'fi' : 'en';
+            $url = new moodle_url('/blocks/polku/widget.php', ['lang' => $lang]);
+            $this->content->text .= $OUTPUT->render_from_template('block_polku/widget', [
+                'url' => $url->out(false),
+                'embed' => $mode === \local_polku\widget_token::DISPLAY_EMBED,
+            ]);
+        }
         return $this->content;
     }
 }

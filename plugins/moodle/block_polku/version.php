@@ -25,9 +25,9 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'block_polku';
-$plugin->version = 2025010100;
+$plugin->version = 2026112700;
 $plugin->requires = 2023100900; // Moodle 4.3.
 $plugin->supported = [403, 405];
 $plugin->maturity = MATURITY_BETA;
 $plugin->release = '0.1.0';
-$plugin->dependencies = ['local_polku' => 2025010100];
+$plugin->dependencies = ['local_polku' => 2026112700];

@@ -61,5 +61,26 @@ if ($hassiteconfig) {
         $settings->add(new admin_setting_configmultiselect('local_polku/events',
             get_string('events', 'local_polku'), get_string('events_desc', 'local_polku'),
             array_keys($choices), $choices));
+
+        // The learner widget (Polku's /ui/learner), opened from the Next steps block.
+        $settings->add(new admin_setting_heading('local_polku/widgetheading',
+            get_string('widgetheading', 'local_polku'), get_string('widgetheading_desc', 'local_polku')));
+        $settings->add(new admin_setting_configtext('local_polku/uiurl',
+            get_string('uiurl', 'local_polku'), get_string('uiurl_desc', 'local_polku'), '', PARAM_URL));
+        $settings->add(new admin_setting_configtext('local_polku/uitenant',
+            get_string('uitenant', 'local_polku'), get_string('uitenant_desc', 'local_polku'), '',
+            '/^([a-z0-9][a-z0-9_-]{0,63})?$/'));
+        $settings->add(new admin_setting_configpasswordunmask('local_polku/uisecret',
+            get_string('uisecret', 'local_polku'), get_string('uisecret_desc', 'local_polku'), ''));
+        $settings->add(new admin_setting_configtext('local_polku/uilifetime',
+            get_string('uilifetime', 'local_polku'), get_string('uilifetime_desc', 'local_polku'),
+            \local_polku\widget_token::DEFAULT_LIFETIME, PARAM_INT));
+        $settings->add(new admin_setting_configselect('local_polku/uidisplay',
+            get_string('uidisplay', 'local_polku'), get_string('uidisplay_desc', 'local_polku'),
+            \local_polku\widget_token::DISPLAY_LINK, [
+                \local_polku\widget_token::DISPLAY_OFF => get_string('uidisplay:off', 'local_polku'),
+                \local_polku\widget_token::DISPLAY_LINK => get_string('uidisplay:link', 'local_polku'),
+                \local_polku\widget_token::DISPLAY_EMBED => get_string('uidisplay:embed', 'local_polku'),
+            ]));
     }
 }

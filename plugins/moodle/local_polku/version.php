@@ -25,7 +25,7 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_polku';
-$plugin->version = 2025010100;
+$plugin->version = 2026112700;
 $plugin->requires = 2023100900; // Moodle 4.3.
 $plugin->supported = [403, 405];
 $plugin->maturity = MATURITY_BETA;

@@ -3,7 +3,8 @@
 // from --ready_file) with a temporary data directory and an API key made
 // by `polku keys create`, and stops it. Binaries come from POLKU_SERVER_BIN
 // and POLKU_CLI_BIN; rules from POLKU_RULES, else the source tree's
-// deploy/config/rules.yaml.
+// deploy/config/rules.yaml. ui() runs `polku ui` (learner widget secrets) on
+// the same data directory.
 
 /** A polku-server process for live tests. */
 class polku_test_server {
@@ -78,6 +79,27 @@ class polku_test_server {
             usleep(50000);
         }
         throw new RuntimeException('polku-server did not start: ' . @file_get_contents($this->datadir . '/server.log'));
+    }
+
+    /**
+     * Runs `polku ui ACTION ...` on this server's data directory (its
+     * ui_tenants.json, which a running server re-reads within a second).
+     *
+     * @param string $action secret, frame-ancestors, token or show
+     * @param string[] $flags e.g. '--tenant=moodle-test'
+     * @return string what the command printed on stdout, trimmed
+     */
+    public function ui(string $action, string ...$flags): string {
+        $cmd = escapeshellarg(getenv('POLKU_CLI_BIN')) . ' ui ' . escapeshellarg($action) .
+            ' --data_dir=' . escapeshellarg($this->datadir);
+        foreach ($flags as $flag) {
+            $cmd .= ' ' . escapeshellarg($flag);
+        }
+        exec($cmd . ' 2>/dev/null', $out, $rc);
+        if ($rc !== 0) {
+            throw new RuntimeException("polku ui $action failed ($rc)");
+        }
+        return trim(implode("\n", $out));
     }
 
     /**

@@ -4,18 +4,25 @@
   POST /api/polku/v1/feedback/             RecordFeedback (through the outbox)
   GET  /api/polku/v1/profile/              GetLearnerProfile (live call)
   POST /api/polku/v1/opt-out/              SetProfilingOptOut (through the outbox)
+  GET  /api/polku/v1/widget/               {"url", "expires_at"}: Polku's learner
+                                           widget with a fresh token
+  GET  /api/polku/v1/widget/open/          302 to that URL (a link or an iframe)
 
 Authentication: edx-platform's JWT cookie/header and session authentication
 (edx-drf-extensions) when installed, else Django REST framework's session
 authentication. Reads call Polku with the short POLKU_DEADLINE_SECONDS
 deadline; writes only add an outbox row and answer 202.
 The texts are in the request's language (English or Finnish); Polku's own
-texts (reasons, explanations) are asked for in the same language.
+texts (reasons, explanations) are asked for in the same language. Widget
+tokens are minted locally (widget.py) and work once; answers carrying one
+are never cached.
 """
 
 import time
 
 import grpc
+from django.http import HttpResponseRedirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, gettext as _
 from google.protobuf.json_format import MessageToDict
 from rest_framework import permissions, status
@@ -27,6 +34,7 @@ from .conf import instance_url, setting
 from .models import Operation
 from .outbox import enqueue_request
 from .payloads import learner_key
+from .widget import widget_for_learner
 
 FEEDBACK_OUTCOMES = ("shown", "accepted", "dismissed", "completed")
 
@@ -171,3 +179,60 @@ class OptOutView(_LearnerView):
         return Response({"status": "queued", "opted_out": opted_out,
                          "detail": _("Your choice was saved.")},
                         status=status.HTTP_202_ACCEPTED)
+
+
+class _WidgetView(_LearnerView):
+    """The learner widget's link for the current learner (widget.py)."""
+
+    SESSION_KEY = "polku_widget_expiry"
+
+    def widget(self, request):
+        """The widget for the current learner in the asked language (?lang=en
+        or fi, else the request's), or None when it is not set up. The
+        session remembers the last token's expiry, so that two openings
+        within a second get two tokens (a token works once)."""
+        lang = request.query_params.get("lang", "")
+        session = getattr(request, "session", None)
+        if session is not None and not session.session_key:
+            session = None  # JWT only: no session is made for this
+        previous = session.get(self.SESSION_KEY, 0) if session is not None else 0
+        result = widget_for_learner(self.learner(request), lang if lang in ("en", "fi") else polku_locale(),
+                                    previous=previous if isinstance(previous, int) else 0)
+        if result is not None and session is not None:
+            session[self.SESSION_KEY] = result["expires_at"]
+        return result
+
+    @staticmethod
+    def not_configured():
+        response = _error(status.HTTP_404_NOT_FOUND, "not_configured",
+                          _("The learning paths view is not set up on this site."))
+        add_never_cache_headers(response)
+        return response
+
+
+class WidgetView(_WidgetView):
+    """GET: {"url", "expires_at"} of Polku's learner widget for the current
+    learner, with a fresh single-use token, for a frontend to link to or
+    frame (expires_at in Unix seconds)."""
+
+    def get(self, request):
+        widget = self.widget(request)
+        if widget is None:
+            return self.not_configured()
+        response = Response(widget)
+        add_never_cache_headers(response)
+        return response
+
+
+class WidgetOpenView(_WidgetView):
+    """GET: 302 to Polku's learner widget with a fresh token, so a link (new
+    window) or an iframe's src gets a valid token whenever it is opened."""
+
+    def get(self, request):
+        widget = self.widget(request)
+        if widget is None:
+            return self.not_configured()
+        response = HttpResponseRedirect(widget["url"])
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "no-referrer"
+        return response

@@ -45,6 +45,7 @@ class PolkuServer:
         self.proc = None
         self.log = None
         self.address = None
+        self.http_base = None
         created = subprocess.run(
             [self.cli_bin, "keys", "create", "--data_dir=" + self.data_dir,
              "--tenant=" + TENANT, "--scopes=" + SCOPES, "--name=openedx tests"],
@@ -71,7 +72,17 @@ class PolkuServer:
         with open(ready) as f:
             ports = json.load(f)
         self.address = "127.0.0.1:%d" % ports["grpc_port"]
+        self.http_base = "http://127.0.0.1:%d" % ports["http_port"]
         return self.address
+
+    def ui(self, *args):
+        """Runs `polku ui ARGS` on this data directory (the learner widget's
+        ui_tenants.json, re-read by a running server within a second) and
+        returns what it printed on stdout."""
+        done = subprocess.run([self.cli_bin, "ui", *args, "--data_dir=" + self.data_dir],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=30, check=True)
+        return done.stdout.strip()
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:

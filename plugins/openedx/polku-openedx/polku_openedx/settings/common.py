@@ -103,6 +103,15 @@ DEFAULTS = {
     "POLKU_ENRICHMENT_FUNCTION": "",
     # How many recommendations the dashboard asks for.
     "POLKU_RECOMMENDATIONS_COUNT": 5,
+    # The learner widget (/api/polku/v1/widget/): Polku's HTTP address as
+    # learners' browsers reach it, the tenant, and the tenant's widget secret
+    # (`polku ui secret --tenant=T`; never logged, never sent to a browser).
+    # Empty: no widget.
+    "POLKU_UI_BASE_URL": "",
+    "POLKU_UI_TENANT": "",
+    "POLKU_UI_SECRET": "",
+    # Lifetime of a widget token, seconds (Polku accepts at most 600).
+    "POLKU_UI_TOKEN_LIFETIME_SECONDS": 300,
 }
 
 
