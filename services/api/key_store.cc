@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "common/files.h"
 #include "common/hashing.h"
 #include "common/json_writer.h"
 #include "common/str_cat.h"
@@ -116,35 +117,6 @@ absl::Status ValidateScopes(const std::vector<std::string>& scopes,
   }
   return absl::OkStatus();
 }
-
-// Holds an exclusive flock on <path>.lock for the lifetime of the object.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    std::string lock = path + ".lock";
-    fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-      status_ = absl::UnavailableError(
-          common::StrCat(lock, ": cannot be opened: ", std::strerror(errno)));
-      return;
-    }
-    while (flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        status_ = absl::UnavailableError(
-            common::StrCat(lock, ": cannot be locked: ", std::strerror(errno)));
-        return;
-      }
-    }
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  const absl::Status& status() const { return status_; }
-
- private:
-  int fd_ = -1;
-  absl::Status status_;
-};
 
 std::vector<ApiKeyRecord>::iterator FindKey(std::vector<ApiKeyRecord>& keys,
                                             std::string_view id) {
@@ -339,43 +311,7 @@ absl::Status WriteKeyFile(const std::string& path,
   std::string text = w.Take();
   text.push_back('\n');
 
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return absl::UnavailableError(
-        common::StrCat(tmp, ": cannot be written: ", std::strerror(errno)));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      return absl::UnavailableError(
-          common::StrCat(tmp, ": write failed: ", std::strerror(err)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return absl::UnavailableError(
-        common::StrCat(tmp, ": fsync failed: ", std::strerror(errno)));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(
-        common::StrCat(path, ": rename failed: ", std::strerror(errno)));
-  }
-  // Make the rename itself durable.
-  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
-                                       ? 0
-                                       : path.find_last_of('/'));
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(),
-                   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
+  return common::WriteFileAtomically(path, text);
 }
 
 absl::StatusOr<NewApiKey> CreateApiKey(const std::string& path,
@@ -384,7 +320,7 @@ absl::StatusOr<NewApiKey> CreateApiKey(const std::string& path,
                                        std::string_view name, int64_t now_ms) {
   if (auto s = ValidateTenantId(tenant, "--tenant"); !s.ok()) return s;
   if (auto s = ValidateScopes(scopes, "--scopes"); !s.ok()) return s;
-  FileLock lock(path);
+  common::FileLock lock(path);
   if (!lock.status().ok()) return lock.status();
   auto keys = ReadKeyFile(path);
   if (!keys.ok()) return keys.status();
@@ -410,7 +346,7 @@ absl::StatusOr<NewApiKey> CreateApiKey(const std::string& path,
 
 absl::StatusOr<NewApiKey> RotateApiKey(const std::string& path,
                                        std::string_view id, int64_t now_ms) {
-  FileLock lock(path);
+  common::FileLock lock(path);
   if (!lock.status().ok()) return lock.status();
   auto keys = ReadKeyFile(path);
   if (!keys.ok()) return keys.status();
@@ -434,7 +370,7 @@ absl::StatusOr<NewApiKey> RotateApiKey(const std::string& path,
 
 absl::Status RevokeApiKey(const std::string& path, std::string_view id,
                           int64_t now_ms) {
-  FileLock lock(path);
+  common::FileLock lock(path);
   if (!lock.status().ok()) return lock.status();
   auto keys = ReadKeyFile(path);
   if (!keys.ok()) return keys.status();

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "api/auth.h"
+#include "common/files.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "common/str_cat.h"
@@ -37,25 +38,6 @@ std::string RandomHex(size_t bytes) {
   return out;
 }
 
-// Holds an exclusive flock on <path>.lock while alive.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
-
 std::string StampOf(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return "missing";
@@ -70,10 +52,8 @@ absl::StatusOr<UiTenant> Edit(const std::string& path, std::string_view tenant,
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  FileLock lock(path);
-  if (!lock.ok()) {
-    return absl::UnavailableError(StrCat(path, ".lock: cannot lock"));
-  }
+  common::FileLock lock(path);
+  if (!lock.status().ok()) return lock.status();
   auto tenants = ReadUiTenantsFile(path);
   if (!tenants.ok()) return tenants.status();
   UiTenant* record = nullptr;
@@ -236,26 +216,7 @@ absl::Status WriteUiTenantsFile(const std::string& path,
   w.EndObject();
   std::string text = w.Take();
   text.push_back('\n');
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::UnavailableError(StrCat(tmp, ": cannot create"));
-  ::fchmod(fd, 0600);
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      return absl::UnavailableError(StrCat(tmp, ": cannot write"));
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return absl::UnavailableError(StrCat(tmp, ": cannot sync"));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(StrCat(path, ": cannot replace"));
-  }
-  return absl::OkStatus();
+  return common::WriteFileAtomically(path, text);
 }
 
 absl::StatusOr<UiTenant> RotateUiSecret(const std::string& path,
