@@ -628,7 +628,6 @@ absl::StatusOr<v1::GetRecommendationsResponse> Handlers::GetRecommendations(
   POLKU_ASSIGN_OR_RETURN(learning::RecommendOutput out,
                          engine_->Recommend(p.tenant, request.learner(),
                                             request.k(), request.locale()));
-  POLKU_ASSIGN_OR_RETURN(auto catalogue, engine_->Catalogue(p.tenant));
   v1::GetRecommendationsResponse response;
   response.set_opted_out(out.segment == "opted_out");
   for (const learning::Recommendation& r : out.items) {
@@ -642,14 +641,8 @@ absl::StatusOr<v1::GetRecommendationsResponse> Handlers::GetRecommendations(
     for (const auto& e : r.evidence_event_ids) o->add_evidence_event_ids(e);
     for (const auto& e : r.evidence_rule_ids) o->add_evidence_rule_ids(e);
     o->set_target_is_path(r.target_is_path);
-    if (r.target_is_path) {
-      if (const auto* path = catalogue->FindPath(r.target_id)) {
-        o->set_target_title(path->title);
-      }
-    } else if (const auto* a = catalogue->FindActivity(r.target_id)) {
-      o->set_target_title(a->title);
-      o->set_target_url(a->url);
-    }
+    o->set_target_title(r.target_title);
+    o->set_target_url(r.target_url);
     if (learning_metrics_ != nullptr) learning_metrics_->CountServed(r.kind);
   }
   return response;

@@ -91,12 +91,10 @@ class Rng {
 
 class Generator {
  public:
-  Generator(const RecommenderConfig& config, const RecommendInput& in)
-      : config_(config), in_(in), catalogue_(*in.catalogue) {
-    if (in.profile != nullptr) {
-      view_ = ViewAt(config.profile, *in.profile, in.now_ms);
-    }
-  }
+  // `view` is the learner's profile as of in.now_ms (default without one).
+  Generator(const RecommenderConfig& config, const RecommendInput& in,
+            const ProfileView& view)
+      : config_(config), in_(in), catalogue_(*in.catalogue), view_(view) {}
 
   std::vector<Candidate> Run() {
     Paths();
@@ -447,7 +445,7 @@ class Generator {
   const RecommenderConfig& config_;
   const RecommendInput& in_;
   const Catalogue& catalogue_;
-  ProfileView view_;
+  const ProfileView& view_;
   std::vector<Candidate> out_;
 };
 
@@ -580,16 +578,21 @@ bool InHoldout(const RecommenderConfig& config, std::string_view tenant,
 RecommendOutput Recommend(const RecommenderConfig& config,
                           const RecommendInput& in) {
   RecommendOutput out;
-  out.segment = SegmentOf(config, in.profile, in.now_ms);
+  // The decayed view is computed once: candidates, the balance factor and
+  // the segment all read it.
+  ProfileView view;
+  if (in.profile != nullptr) {
+    view = ViewAt(config.profile, *in.profile, in.now_ms);
+    out.segment = std::string(BandPositionName(view.position));
+  } else {
+    out.segment = "unknown";
+  }
   out.holdout = InHoldout(config, in.tenant, in.learner_key);
   if (in.catalogue == nullptr || in.k <= 0) return out;
-  std::vector<Candidate> cands = Generator(config, in).Run();
+  std::vector<Candidate> cands = Generator(config, in, view).Run();
   Deduplicate(cands);
   if (cands.empty()) return out;
 
-  ProfileView view;
-  if (in.profile != nullptr)
-    view = ViewAt(config.profile, *in.profile, in.now_ms);
   const int64_t day = static_cast<int64_t>(
       std::floor(static_cast<double>(in.now_ms) / kMsPerDay));
   const uint64_t seed = common::Hash64(
@@ -651,6 +654,16 @@ RecommendOutput Recommend(const RecommenderConfig& config,
     r.kind = c.kind;
     r.target_id = c.target_id;
     r.target_is_path = c.target_is_path;
+    // Title and link from the same catalogue snapshot the ranking used, so
+    // a catalogue upload in between cannot leave an item without them.
+    if (c.target_is_path) {
+      if (const LearningPath* path = in.catalogue->FindPath(c.target_id)) {
+        r.target_title = path->title;
+      }
+    } else if (const Activity* a = in.catalogue->FindActivity(c.target_id)) {
+      r.target_title = a->title;
+      r.target_url = a->url;
+    }
     r.score = scores[chosen[j]];
     r.reason_code = c.reason_code;
     r.text = c.reason_code == "turn_course_into_path.start"

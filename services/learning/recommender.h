@@ -133,6 +133,8 @@ struct Recommendation {
   NudgeKind kind = NudgeKind::kUnspecified;
   std::string target_id;  // activity or path id
   bool target_is_path = false;
+  std::string target_title;  // from the catalogue the ranking used
+  std::string target_url;    // activities only
   double score = 0;
   std::string reason_code;  // e.g. "continue_path.next_step"
   std::string text;         // in the requested locale

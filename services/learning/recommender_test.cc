@@ -373,6 +373,30 @@ TEST_F(RecommenderTest, FeedbackMovesTheBanditTowardAcceptedKinds) {
   EXPECT_LT(rank(NudgeKind::kContinuePath), rank(NudgeKind::kApplyAtWork));
 }
 
+TEST_F(RecommenderTest, EveryItemCarriesTitleAndLinkFromItsCatalogue) {
+  // A new learner is offered paths to start from and required courses.
+  History h;
+  RecommendOutput out = Run(h, 0);
+  ASSERT_FALSE(out.items.empty());
+  bool path_seen = false;
+  for (const Recommendation& r : out.items) {
+    if (r.target_is_path) {
+      path_seen = true;
+      const LearningPath* path = catalogue_->FindPath(r.target_id);
+      ASSERT_NE(path, nullptr) << r.target_id;
+      EXPECT_EQ(r.target_title, path->title);
+      EXPECT_EQ(r.target_url, "");
+    } else {
+      const Activity* a = catalogue_->FindActivity(r.target_id);
+      ASSERT_NE(a, nullptr) << r.target_id;
+      EXPECT_EQ(r.target_title, a->title);
+      EXPECT_EQ(r.target_url, a->url);
+      EXPECT_FALSE(r.target_title.empty()) << r.target_id;
+    }
+  }
+  EXPECT_TRUE(path_seen);
+}
+
 TEST_F(RecommenderTest, HoldoutGetsThePlainRankingWithPropensityOne) {
   config_.holdout_share = 1.0;
   History h;
