@@ -1,6 +1,7 @@
 #include "integration/server_process.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -45,13 +46,18 @@ bool ServerProcess::Start() {
       "--shutdown_grace_seconds=5",
   };
   for (const auto& f : extra_flags_) args.push_back(f);
+  // Everything the child needs is prepared before fork(): the test's
+  // client threads keep running, and one of them may hold the allocator's
+  // lock at the moment of the fork, so the child may only make
+  // async-signal-safe calls (open, dup2, execv) until it execs.
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string log = data_dir_ + "/server.log";
   pid_ = fork();
   if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::string log = data_dir_ + "/server.log";
-    std::freopen(log.c_str(), "a", stderr);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) dup2(fd, STDERR_FILENO);  // dup2 clears O_CLOEXEC
     execv(argv[0], argv.data());
     _exit(127);
   }
