@@ -29,12 +29,18 @@ run: build
 	scripts/run-demo.sh
 
 # Unit, integration, Python and end-to-end suites, all under AddressSanitizer
-# and UndefinedBehaviorSanitizer, in one build; then every libFuzzer target
-# briefly (its own clang build in build/fuzz), counted as one more test.
+# and UndefinedBehaviorSanitizer, in one build; then the core's concurrency
+# tests under ThreadSanitizer (build/tsan: core targets only, no gRPC) and
+# every libFuzzer target briefly (its own clang build in build/fuzz), each
+# counted as one more test.
 test: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j$(JOBS)
-	scripts/run-tests.sh build/asan $(CTEST_JOBS) scripts/run-fuzz.sh $(TEST_FUZZ_SECONDS)
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j$(JOBS)
+	scripts/run-tests.sh build/asan $(CTEST_JOBS) \
+	    -- ctest --preset tsan -j $(CTEST_JOBS) \
+	    -- scripts/run-fuzz.sh $(TEST_FUZZ_SECONDS)
 
 # Each libFuzzer target for FUZZ_SECONDS (README "Fuzzing").
 fuzz: deps

@@ -16,6 +16,14 @@ macro(polku_enable_sanitizers)
   add_link_options(-fsanitize=address,undefined)
 endmacro()
 
+# ThreadSanitizer for the whole build (the tsan preset builds only core
+# targets: Debian's gRPC is not instrumented and TSan reports races inside
+# it).
+macro(polku_enable_thread_sanitizer)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endmacro()
+
 # polku_core_library(NAME SOURCES ... DEPS ...)
 # A library of the pure core. It must not include gRPC, protobuf, Prometheus,
 # SQLite or libpq headers; the include check test enforces that for every
@@ -40,4 +48,19 @@ function(polku_test name)
       POLKU_BINARY_DIR="${CMAKE_BINARY_DIR}")
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
                        PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300)
+endfunction()
+
+# polku_label_discovered_tests(TARGET LABEL...)
+# gtest_discover_tests() cannot pass a list as a property (two labels become
+# a label and a stray property name), so the tests it discovers from TARGET
+# are labelled afterwards: a CTest include file, run after discovery, sets
+# LABELS on every name in the TARGET_TESTS list.
+function(polku_label_discovered_tests target)
+  set(script ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
+  list(JOIN ARGN ";" labels)
+  file(WRITE ${script}
+    "foreach(t IN LISTS ${target}_TESTS)\n"
+    "  set_tests_properties(\"\${t}\" PROPERTIES LABELS \"${labels}\")\n"
+    "endforeach()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${script})
 endfunction()

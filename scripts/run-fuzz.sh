@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of services/fuzz with clang (core only) and
-# runs each for SECONDS seconds, seeded from ../shared/fixtures, deploy/config
-# and services/fuzz/seeds. Usage: scripts/run-fuzz.sh [SECONDS] (default 60).
+# Builds the libFuzzer targets of services/fuzz with clang and runs each for
+# SECONDS seconds, seeded from ../shared/fixtures, deploy/config and
+# services/fuzz/seeds. Usage: scripts/run-fuzz.sh [SECONDS] (default 60).
+# Only the fuzzers and what they link are built: the core, and for
+# http_json (the HTTP gateway's JSON decoding) the api library and the
+# generated protobuf code. FUZZ_BUILD_DIR picks another build tree.
 #
 # Prints per target the executions and crashes, writes build/fuzz/summary.txt
 # and exits non-zero when a target crashed; the crashing input is kept as
@@ -11,11 +14,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-build=build/fuzz
+build=${FUZZ_BUILD_DIR:-build/fuzz}
 shared=${POLKU_SHARED_DIR:-../shared}
 fixtures=$shared/fixtures
 jobs=${FUZZ_BUILD_JOBS:-2}
-targets=(moodle xapi caliper openedx_tracking openedx_signal php_unserialize rules)
+targets=(moodle xapi caliper openedx_tracking openedx_signal php_unserialize rules http_json)
 
 for tool in clang clang++; do
   if ! command -v "$tool" >/dev/null; then
@@ -26,7 +29,7 @@ done
 
 echo "== fuzz: configuring and building $build"
 if ! cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
-    -DPOLKU_CORE_ONLY=ON -DPOLKU_FUZZ=ON -DPOLKU_BUILD_TESTS=OFF \
+    -DPOLKU_CORE_ONLY=OFF -DPOLKU_FUZZ=ON -DPOLKU_BUILD_TESTS=OFF \
     -DPOLKU_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.configure.log" 2>&1; then
   cat "$build.configure.log" >&2
   exit 2
@@ -58,6 +61,28 @@ if [ -d "$fixtures" ]; then
   seed caliper "${f[@]}"
   mapfile -t f < <(find "$fixtures/openedx/tracking" -type f -name '*.json' 2>/dev/null | sort)
   seed openedx_tracking "${f[@]}"
+  # The HTTP bodies: xAPI statements as an LRS receives them, and the
+  # Caliper events each wrapped in an envelope as /caliper receives them.
+  mapfile -t f < <( { find "$fixtures/moodle" -name statements.json; \
+                      find "$fixtures/openedx/xapi" -type f -name '*.json'; } 2>/dev/null | sort)
+  seed http_json "${f[@]}"
+  mapfile -t f < <(find "$fixtures/openedx/caliper" -type f -name '*.json' 2>/dev/null | sort)
+  python3 - "$build/corpus/http_json" "${f[@]}" <<'PY'
+import hashlib, json, sys
+out = sys.argv[1]
+for path in sys.argv[2:]:
+    try:
+        event = json.load(open(path, encoding="utf-8"))
+    except (OSError, ValueError):
+        continue
+    envelope = {"sensor": "https://lms.example/sensor",
+                "sendTime": "2025-06-01T10:00:00Z",
+                "dataVersion": "http://purl.imsglobal.org/ctx/caliper/v1p2",
+                "data": [event]}
+    data = json.dumps(envelope).encode("utf-8")
+    with open(f"{out}/seed-{hashlib.sha1(data).hexdigest()[:16]}", "wb") as f:
+        f.write(data)
+PY
   # PHP serialize() text from the "other" field of Moodle events.
   python3 - "$build/corpus/php_unserialize" "${moodle_events[@]}" <<'PY'
 import hashlib, json, sys
@@ -78,6 +103,8 @@ fi
 seed openedx_signal services/fuzz/seeds/signal/*.json
 # Inputs that once tripped a check (kept so every run replays them).
 seed caliper services/fuzz/seeds/caliper/*.json
+# Request bodies of the /v1 routes, and inputs that once tripped a check.
+seed http_json services/fuzz/seeds/http/*.json
 seed rules deploy/config/rules.yaml services/fuzz/seeds/rules/*.yaml
 for s in 'N;' 'b:1;' 'i:-42;' 'd:0.5;' 'd:INF;' 's:3:"abc";' 'a:0:{}' \
          'O:8:"stdClass":1:{s:1:"a";i:1;}' 'a:1:{i:0;a:1:{s:1:"k";N;}}'; do
