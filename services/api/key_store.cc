@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
@@ -472,6 +473,19 @@ size_t KeyStore::active_keys() const {
   size_t n = 0;
   for (const auto& [id, r] : snapshot->by_id) n += r.active() ? 1 : 0;
   return n;
+}
+
+std::vector<std::string> KeyStore::active_tenants() const {
+  std::shared_ptr<const Snapshot> snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot = snapshot_;
+  }
+  std::set<std::string> tenants;
+  for (const auto& [id, r] : snapshot->by_id) {
+    if (r.active()) tenants.insert(r.tenant);
+  }
+  return {tenants.begin(), tenants.end()};
 }
 
 absl::StatusOr<Principal> KeyStore::Authenticate(const CallInfo& call,

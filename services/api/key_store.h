@@ -129,6 +129,9 @@ class KeyStore final : public Authenticator {
 
   // Number of active keys in the current snapshot.
   size_t active_keys() const;
+  // The tenants with at least one active key in the current snapshot, in
+  // order (no file read).
+  std::vector<std::string> active_tenants() const;
   const std::string& path() const { return path_; }
 
  private:

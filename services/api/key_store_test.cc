@@ -20,6 +20,7 @@ namespace polku::api {
 namespace {
 
 using ::polku::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -189,6 +190,19 @@ TEST_F(KeyStoreTest, RotateReplacesTheSecretAndRevokeRefusesTheKey) {
   POLKU_ASSERT_OK_AND_ASSIGN(auto listed, ReadKeyFile(file_));
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_FALSE(listed[0].active());
+}
+
+TEST_F(KeyStoreTest, ActiveTenantsComeFromTheSnapshotWithoutRevokedKeys) {
+  Create("acme", {kScopeEventsWrite});
+  Create("acme", {kScopeInsightsRead});
+  NewApiKey globex = Create("globex", {kScopeEventsWrite});
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, KeyStore::Open(file_));
+  EXPECT_THAT(store->active_tenants(), ElementsAre("acme", "globex"));
+  POLKU_ASSERT_OK(RevokeApiKey(file_, globex.record.id, kNow + 1));
+  // The snapshot, not the file: unchanged until the store reloads.
+  EXPECT_THAT(store->active_tenants(), ElementsAre("acme", "globex"));
+  POLKU_ASSERT_OK(store->Reload());
+  EXPECT_THAT(store->active_tenants(), ElementsAre("acme"));
 }
 
 TEST_F(KeyStoreTest, CreateRefusesBadTenantsAndScopes) {
