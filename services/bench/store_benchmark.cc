@@ -255,11 +255,15 @@ void Step(sqlite3* db, sqlite3_stmt* s) {
 // for `events` and `profiles`), with the same pragmas as
 // SqliteEventStore with Durability::kNormal; with profiles, one upsert per
 // distinct learner of the batch with a blob of the size the store writes.
-// No lookups, no projection.
-// Args: batch size, 1 with profile upserts / 0 without.
+// No lookups, no projection. The optional third argument 1 commits with
+// synchronous=FULL, as polku-server does by default (durability "full"),
+// so that `make bench` can compare the server with the ceiling of the
+// pragmas it really runs with.
+// Args: batch size, 1 with profile upserts / 0 without[, 1 FULL / 0 NORMAL].
 void BM_RawSqliteCeiling(benchmark::State& state) {
   const size_t batch = static_cast<size_t>(state.range(0));
   const bool with_profiles = state.range(1) != 0;
+  const bool full_sync = state.range(2) != 0;
   const std::vector<store::EventRecord>& records = CachedRecords(true);
   // A typical encoded profile: every learner's after all of its events.
   std::string blob;
@@ -278,8 +282,9 @@ void BM_RawSqliteCeiling(benchmark::State& state) {
           nullptr) != SQLITE_OK) {
     Die("cannot open " + path);
   }
+  Exec(db, full_sync ? "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"
+                     : "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;");
   Exec(db,
-       "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
        "PRAGMA foreign_keys=ON;PRAGMA secure_delete=ON;"
        "PRAGMA cache_size=-65536;PRAGMA wal_autocheckpoint=10000;");
   Exec(db, R"sql(
@@ -360,26 +365,38 @@ void BM_RawSqliteCeiling(benchmark::State& state) {
   RemoveDb(path);
 }
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles"})
-    ->Args({100, 0})
+    ->ArgNames({"batch", "profiles", "full"})
+    ->Args({100, 1, 1})
     ->Iterations(kEvents / 100)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles"})
-    ->Args({100, 1})
-    ->Iterations(kEvents / 100)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime();
-BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles"})
-    ->Args({2000, 0})
+    ->ArgNames({"batch", "profiles", "full"})
+    ->Args({2000, 1, 1})
     ->Iterations(kEvents / 2000)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles"})
-    ->Args({2000, 1})
+    ->ArgNames({"batch", "profiles", "full"})
+    ->Args({100, 0, 0})
+    ->Iterations(kEvents / 100)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK(BM_RawSqliteCeiling)
+    ->ArgNames({"batch", "profiles", "full"})
+    ->Args({100, 1, 0})
+    ->Iterations(kEvents / 100)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK(BM_RawSqliteCeiling)
+    ->ArgNames({"batch", "profiles", "full"})
+    ->Args({2000, 0, 0})
+    ->Iterations(kEvents / 2000)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK(BM_RawSqliteCeiling)
+    ->ArgNames({"batch", "profiles", "full"})
+    ->Args({2000, 1, 0})
     ->Iterations(kEvents / 2000)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
