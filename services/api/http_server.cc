@@ -192,6 +192,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server.set_write_timeout(options.write_timeout_seconds, 0);
   server.set_keep_alive_timeout(options.keep_alive_seconds);
   server.set_keep_alive_max_count(100);
+  // Answers are written in more than one send (headers, then body); with
+  // Nagle on, the second waits for the client's delayed ACK (40 ms on
+  // Linux), which capped a keep-alive client at about 20 requests/s.
+  server.set_tcp_nodelay(true);
 
   auto handle = [gateway](const httplib::Request& req, httplib::Response& res) {
     HttpRequest request;
