@@ -491,30 +491,60 @@ double BalanceFactor(const RecommenderConfig& config, const Profile* profile,
   return 1.0;
 }
 
-// Greedy selection with diversity; returns indexes into `scored`.
+// The candidates of each kind in falling base score (ties: lower index
+// first). A policy draw multiplies every score of a kind by the same
+// factor, so this order holds for every draw and is sorted once.
+using KindLists = std::array<std::vector<size_t>, kNudgeKindCount>;
+KindLists ByKind(const std::vector<double>& base,
+                 const std::vector<Candidate>& c) {
+  KindLists lists;
+  for (size_t i = 0; i < c.size(); ++i) {
+    lists[static_cast<size_t>(c[i].kind)].push_back(i);
+  }
+  for (std::vector<size_t>& l : lists) {
+    std::stable_sort(l.begin(), l.end(),
+                     [&](size_t x, size_t y) { return base[x] > base[y]; });
+  }
+  return lists;
+}
+
+// The diversity penalty of the n-th item of one kind: 0.85^n.
+double KindPenalty(int n) {
+  static const std::array<double, 32> kTable = [] {
+    std::array<double, 32> t{};
+    for (size_t i = 0; i < t.size(); ++i) t[i] = std::pow(0.85, double(i));
+    return t;
+  }();
+  return static_cast<size_t>(n) < kTable.size() ? kTable[n] : std::pow(0.85, n);
+}
+
+// Greedy selection with diversity; returns indexes into `scores`. The best
+// remaining item is the best head of some kind's list, so each step looks
+// at one candidate per kind instead of all of them (the same choice as a
+// scan over every candidate, ties going to the lower index).
 std::vector<size_t> Select(const std::vector<double>& scores,
-                           const std::vector<Candidate>& c, size_t k,
-                           bool diversity) {
+                           const KindLists& lists, size_t k, bool diversity) {
   std::vector<size_t> chosen;
-  std::vector<bool> used(c.size(), false);
+  std::array<size_t, kNudgeKindCount> next{};
   std::array<int, kNudgeKindCount> per_kind{};
   while (chosen.size() < k) {
     double best = -1;
-    size_t best_i = c.size();
-    for (size_t i = 0; i < c.size(); ++i) {
-      if (used[i]) continue;
+    size_t best_i = 0;
+    size_t best_kind = kNudgeKindCount;
+    for (size_t kind = 0; kind < kNudgeKindCount; ++kind) {
+      if (next[kind] >= lists[kind].size()) continue;
+      const size_t i = lists[kind][next[kind]];
       double s = scores[i];
-      if (diversity) {
-        s *= std::pow(0.85, per_kind[static_cast<size_t>(c[i].kind)]);
-      }
-      if (s > best) {
+      if (diversity) s *= KindPenalty(per_kind[kind]);
+      if (s > best || (s == best && i < best_i)) {
         best = s;
         best_i = i;
+        best_kind = kind;
       }
     }
-    if (best_i == c.size()) break;
-    used[best_i] = true;
-    ++per_kind[static_cast<size_t>(c[best_i].kind)];
+    if (best_kind == kNudgeKindCount) break;
+    ++next[best_kind];
+    ++per_kind[best_kind];
     chosen.push_back(best_i);
   }
   return chosen;
@@ -606,6 +636,7 @@ RecommendOutput Recommend(const RecommenderConfig& config,
                            : BalanceFactor(config, in.profile, view,
                                            cands[i].direction));
   }
+  const KindLists lists = ByKind(base, cands);
   // One policy draw: a Thompson sample per kind, then the ranking.
   auto draw = [&](uint64_t s, std::vector<double>* scores) {
     Rng rng(s);
@@ -623,7 +654,7 @@ RecommendOutput Recommend(const RecommenderConfig& config,
       (*scores)[i] =
           base[i] * (0.5 + theta[static_cast<size_t>(cands[i].kind)]);
     }
-    return Select(*scores, cands, k, true);
+    return Select(*scores, lists, k, true);
   };
 
   std::vector<double> scores;
@@ -631,7 +662,7 @@ RecommendOutput Recommend(const RecommenderConfig& config,
   std::vector<double> propensity;
   if (out.holdout) {
     scores = base;
-    chosen = Select(scores, cands, k, false);
+    chosen = Select(scores, lists, k, false);
     propensity.assign(chosen.size(), 1.0);
   } else {
     chosen = draw(seed, &scores);
