@@ -13,6 +13,10 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio python3-protobuf python3-pytest python3-yaml
   prometheus sqlite3 systemd zstd libzstd-dev
+  # h2load: the independent cross-check of make bench's transport ceiling
+  nghttp2-client linux-perf
+  # the PostgreSQL store (libpq) and its tests against a throwaway server
+  libpq-dev postgresql
   # the Moodle adapter's tests
   php8.2-cli php8.2-curl php8.2-sqlite3 php8.2-xml php8.2-mbstring phpunit
   # the Open edX adapter's tests

@@ -29,6 +29,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "store/event_store.h"
+#include "store/learning_codec.h"
 #include "store/learning_store.h"
 
 struct sqlite3;
@@ -147,8 +148,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   absl::StatusOr<LearnerState> ExportLearnerState(
       std::string_view tenant, std::string_view learner_key) override;
 
-  static constexpr size_t kDefaultPageSize = 100;
-  static constexpr size_t kMaxPageSize = 1000;
+  static constexpr size_t kDefaultPageSize = store::kDefaultPageSize;
+  static constexpr size_t kMaxPageSize = store::kMaxPageSize;
 
   // The schema version this binary writes.
   static int SchemaVersion();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 
 #include "common/status_matchers.h"
@@ -16,12 +17,14 @@ namespace {
 
 using ::polku::testing::StatusIs;
 
+// A database path in a directory of its own: a fresh store per call, even
+// when a process id is reused by a later test process.
 std::string TempDbPath() {
-  static std::atomic<int> counter{0};
-  auto dir = std::filesystem::temp_directory_path() /
-             ("polku-store-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / ("db-" + std::to_string(counter++) + ".sqlite")).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "polku-store-test-XXXXXX")
+          .string();
+  EXPECT_NE(mkdtemp(dir.data()), nullptr);
+  return dir + "/polku.sqlite";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, EventStoreConformance,

@@ -20,6 +20,7 @@
 #include "common/hashing.h"
 #include "common/str_cat.h"
 #include "learning/profile.h"
+#include "store/learning_codec.h"
 #include "store/sqlite_event_store.h"
 
 namespace polku::store::sqlite_internal {
@@ -132,10 +133,7 @@ inline absl::Status RunDone(sqlite3* db, Stmt& s, std::string_view what) {
 }
 
 // What tombstones and opt-outs hold instead of the learner key.
-inline std::string LearnerHash(std::string_view tenant,
-                               std::string_view learner) {
-  return common::Sha256Hex(common::StrCat(tenant, "\n", learner));
-}
+using ::polku::store::LearnerHash;
 
 }  // namespace polku::store::sqlite_internal
 
