@@ -10,6 +10,8 @@
 
 #include "common/logging.h"
 #include "common/str_cat.h"
+#include "server/bench_echo.h"
+#include "store/postgres_event_store.h"
 #include "store/sqlite_event_store.h"
 
 namespace polku::server {
@@ -82,19 +84,35 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     return absl::UnavailableError(common::StrCat(
         "data_dir: cannot create '", config.data_dir, "': ", ec.message()));
   }
-  store::SqliteEventStore::Options store_options;
-  store_options.durability = config.durability == "normal"
-                                 ? store::SqliteEventStore::Durability::kNormal
-                                 : store::SqliteEventStore::Durability::kFull;
   api::Metrics* metrics = s->metrics_.get();
-  store_options.on_commit = [metrics](const store::CommitStats& stats) {
-    metrics->ObserveCommit(stats);
-  };
-  s->db_path_ = (std::filesystem::path(config.data_dir) / "polku.db").string();
-  auto store = store::SqliteEventStore::Open(s->db_path_, store_options);
-  if (!store.ok()) return store.status();
-  s->learning_store_ = store->get();
-  s->store_ = std::move(*store);
+  if (config.store == "postgres") {
+    // The connection string never reaches a log line or a Status.
+    auto dsn = ResolvePostgresDsn(config);
+    if (!dsn.ok()) return dsn.status();
+    store::PostgresEventStore::Options pg_options;
+    pg_options.on_commit = [metrics](const store::CommitStats& stats) {
+      metrics->ObserveCommit(stats);
+    };
+    auto pg = store::PostgresEventStore::Open(*dsn, std::move(pg_options));
+    if (!pg.ok()) return pg.status();
+    s->learning_store_ = pg->get();
+    s->store_ = std::move(*pg);
+  } else {
+    store::SqliteEventStore::Options store_options;
+    store_options.durability =
+        config.durability == "normal"
+            ? store::SqliteEventStore::Durability::kNormal
+            : store::SqliteEventStore::Durability::kFull;
+    store_options.on_commit = [metrics](const store::CommitStats& stats) {
+      metrics->ObserveCommit(stats);
+    };
+    s->db_path_ =
+        (std::filesystem::path(config.data_dir) / "polku.db").string();
+    auto store = store::SqliteEventStore::Open(s->db_path_, store_options);
+    if (!store.ok()) return store.status();
+    s->learning_store_ = store->get();
+    s->store_ = std::move(*store);
+  }
   s->RefreshDatabaseSize();
 
   auto taggers =
@@ -198,6 +216,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(s->catalogue_service_.get());
   builder.RegisterService(s->recommendation_service_.get());
   builder.RegisterService(s->insight_service_.get());
+  if (config.bench_echo) {
+    s->bench_echo_service_ = NewBenchEchoService();
+    builder.RegisterService(s->bench_echo_service_.get());
+  }
   s->grpc_server_ = builder.BuildAndStart();
   if (s->grpc_server_ == nullptr || s->grpc_port_ == 0) {
     return absl::UnavailableError(common::StrCat(
@@ -212,7 +234,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                      : config.ui_tenants_file,
       &common::SystemClock::Get());
   ui::UiPagesOptions ui_options;
-  ui_options.tls = !config.tls_cert_file.empty();
+  ui_options.tls = !config.tls_cert_file.empty() || config.ui_public_https;
   s->ui_pages_ = std::make_unique<ui::UiPages>(
       handlers, s->learning_store_, s->ui_tenants_.get(),
       &common::SystemClock::Get(), ui_options);
@@ -293,6 +315,8 @@ void Server::Shutdown() {
 }
 
 void Server::RefreshDatabaseSize() {
+  // PostgreSQL: the database's own exporters report its size.
+  if (db_path_.empty()) return;
   double bytes = 0;
   for (const char* suffix : {"", "-wal"}) {
     std::error_code ec;
@@ -326,11 +350,7 @@ void Server::RefreshTenantGauges() {
   for (const std::string& t : learning_metrics_->SeenTenants()) {
     tenants.insert(t);
   }
-  if (auto keys = api::ReadKeyFile(keys_->path()); keys.ok()) {
-    for (const api::ApiKeyRecord& k : *keys) {
-      if (k.active()) tenants.insert(k.tenant);
-    }
-  }
+  for (const std::string& t : keys_->active_tenants()) tenants.insert(t);
   for (const std::string& tenant : tenants) {
     auto overview = engine_->OrgOverview(tenant, "", 1);
     if (!overview.ok()) {

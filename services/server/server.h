@@ -80,6 +80,8 @@ class Server {
   std::unique_ptr<api::CatalogueServiceImpl> catalogue_service_;
   std::unique_ptr<api::RecommendationServiceImpl> recommendation_service_;
   std::unique_ptr<api::InsightServiceImpl> insight_service_;
+  // Only with --bench_echo (server/bench_echo.h).
+  std::unique_ptr<grpc::Service> bench_echo_service_;
   std::unique_ptr<api::HttpGateway> http_gateway_;
   // The learner widget and overview pages under /ui/.
   std::unique_ptr<ui::UiTenantStore> ui_tenants_;

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -72,8 +73,11 @@ const std::map<std::string, Setter>& Settings() {
       {"rules", String(&ServerConfig::rules_path)},
       {"rules_dir", String(&ServerConfig::rules_dir)},
       {"durability", String(&ServerConfig::durability)},
+      {"store", String(&ServerConfig::store)},
+      {"postgres_dsn_file", String(&ServerConfig::postgres_dsn_file)},
       {"api_keys_file", String(&ServerConfig::api_keys_file)},
       {"ui_tenants_file", String(&ServerConfig::ui_tenants_file)},
+      {"ui_public_https", Bool(&ServerConfig::ui_public_https)},
       {"dev_mode", Bool(&ServerConfig::dev_mode)},
       {"http_threads", Int(&ServerConfig::http_threads, 1, 256)},
       {"log_format", String(&ServerConfig::log_format)},
@@ -107,6 +111,7 @@ const std::map<std::string, Setter>& Settings() {
       {"min_group_size", Int(&ServerConfig::min_group_size, 1, 1000000)},
       {"insights_refresh_seconds",
        Int(&ServerConfig::insights_refresh_seconds, 1, 86400)},
+      {"bench_echo", Bool(&ServerConfig::bench_echo)},
   };
   return *settings;
 }
@@ -186,9 +191,14 @@ Flags (each may also be set in the YAML file given by --config; flags win):
   --ui_tenants_file=FILE        learner widget secrets and frame-ancestors lists
                                 (default DATA_DIR/ui_tenants.json; managed with
                                 `polku ui`, reloaded when it changes)
+  --ui_public_https             browsers reach the HTTP port over HTTPS through a
+                                TLS-terminating proxy: cookies for cross-site frames
   --rules=FILE                  default tagging rules (default deploy/config/rules.yaml)
   --rules_dir=DIR               per-tenant rule overrides, <tenant>.yaml
   --durability=full|normal      SQLite synchronous mode (default full: survives power loss)
+  --store=sqlite|postgres       where events and learner state live (default sqlite)
+  --postgres_dsn_file=FILE      libpq connection string for --store=postgres
+                                (default: the environment variable POLKU_POSTGRES_DSN)
   --dev_mode                    development mode: calls without credentials take the
                                 tenant from x-polku-tenant; loopback only (never in
                                 production)
@@ -228,6 +238,8 @@ Learning:
                                 (default 5)
   --insights_refresh_seconds=N  refresh of the per-tenant learner gauges
                                 (default 60)
+  --bench_echo=true             also serve the transport-ceiling echo method
+                                for `make bench` (default false)
 
 Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the rule files
 and the API keys.
@@ -255,7 +267,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(
     std::string value;
     if (eq != std::string::npos) {
       value = body.substr(eq + 1);
-    } else if (name == "dev_mode" || name == "tls_require_client_cert") {
+    } else if (name == "dev_mode" || name == "tls_require_client_cert" ||
+               name == "ui_public_https") {
       value = "true";
     } else if (i + 1 < args.size()) {
       value = args[++i];
@@ -293,6 +306,16 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   if (c.durability != "full" && c.durability != "normal") {
     return absl::InvalidArgumentError(common::StrCat(
         "durability: must be full or normal, not '", c.durability, "'"));
+  }
+  if (c.store != "sqlite" && c.store != "postgres") {
+    return absl::InvalidArgumentError(common::StrCat(
+        "store: must be sqlite or postgres, not '", c.store, "'"));
+  }
+  if (c.store == "postgres" && c.postgres_dsn_file.empty() &&
+      std::getenv(kPostgresDsnEnv) == nullptr) {
+    return absl::InvalidArgumentError(common::StrCat(
+        "postgres_dsn_file: is required with store: postgres (or set ",
+        kPostgresDsnEnv, ")"));
   }
   if (c.log_format != "text" && c.log_format != "json") {
     return absl::InvalidArgumentError("log_format: must be text or json");
@@ -348,6 +371,36 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
         c.http_address, "'"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ResolvePostgresDsn(const ServerConfig& config) {
+  std::string dsn;
+  if (!config.postgres_dsn_file.empty()) {
+    std::ifstream in(config.postgres_dsn_file);
+    if (!in) {
+      return absl::InvalidArgumentError(common::StrCat(
+          "postgres_dsn_file: cannot read '", config.postgres_dsn_file, "'"));
+    }
+    std::getline(in, dsn);
+  } else if (const char* env = std::getenv(kPostgresDsnEnv)) {
+    dsn = env;
+  } else {
+    return absl::InvalidArgumentError(common::StrCat(
+        "postgres_dsn_file: is required with store: postgres (or set ",
+        kPostgresDsnEnv, ")"));
+  }
+  while (!dsn.empty() && (dsn.back() == '\r' || dsn.back() == ' ')) {
+    dsn.pop_back();
+  }
+  if (dsn.empty()) {
+    return absl::InvalidArgumentError(
+        config.postgres_dsn_file.empty()
+            ? common::StrCat("postgres_dsn_file: not set, and ",
+                             kPostgresDsnEnv, " is empty")
+            : common::StrCat("postgres_dsn_file: '", config.postgres_dsn_file,
+                             "' holds no connection string"));
+  }
+  return dsn;
 }
 
 }  // namespace polku::server

@@ -23,12 +23,24 @@ struct ServerConfig {
   std::string rules_dir;
   // "full" (survives power loss) or "normal" (may lose the last commits).
   std::string durability = "full";
+  // "sqlite" (one file in data_dir) or "postgres" (a database shared by
+  // replicas). The PostgreSQL connection string (libpq) is read from
+  // postgres_dsn_file, else from the environment variable
+  // POLKU_POSTGRES_DSN; it holds a password, so it is never a flag, a
+  // config value or a log field.
+  std::string store = "sqlite";
+  std::string postgres_dsn_file;
   // API key file (see api/key_store.h); empty: <data_dir>/api_keys.json.
   // Re-read when it changes (polled every second) and on SIGHUP.
   std::string api_keys_file;
   // Learner widget secrets and frame-ancestors lists (see ui/ui_tenants.h,
   // `polku ui`); empty: <data_dir>/ui_tenants.json. Re-read when it changes.
   std::string ui_tenants_file;
+  // The browser reaches the HTTP port over HTTPS through a TLS-terminating
+  // proxy: widget and overview cookies get Secure (and the widget's
+  // SameSite=None; Partitioned, so an LMS on another site can frame it),
+  // as when the server holds the certificate itself.
+  bool ui_public_https = false;
   // Development mode: calls without credentials get the tenant from the
   // "x-polku-tenant" metadata or header; loopback callers and loopback
   // listen addresses only. Calls with credentials are checked as always.
@@ -84,6 +96,9 @@ struct ServerConfig {
   int min_group_size = 5;
   // Seconds between refreshes of the per-tenant learner gauges.
   int insights_refresh_seconds = 60;
+  // Serves the transport-ceiling echo method (server/bench_echo.h) next to
+  // the real services, for `make bench`. Off by default.
+  bool bench_echo = false;
 };
 
 // The usage text of polku-server.
@@ -99,6 +114,14 @@ absl::StatusOr<ServerConfig> ParseServerConfig(
 // Checks values: addresses are host:port, durability and log settings are
 // known, dev_mode only with loopback gRPC and HTTP addresses.
 absl::Status ValidateServerConfig(const ServerConfig& config);
+
+// The environment variable that may hold the PostgreSQL connection string.
+inline constexpr char kPostgresDsnEnv[] = "POLKU_POSTGRES_DSN";
+
+// The PostgreSQL connection string of `store: postgres`: the first line of
+// postgres_dsn_file, else $POLKU_POSTGRES_DSN. Errors (kInvalidArgument,
+// naming postgres_dsn_file) never contain the string itself.
+absl::StatusOr<std::string> ResolvePostgresDsn(const ServerConfig& config);
 
 }  // namespace polku::server
 

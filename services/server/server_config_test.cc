@@ -1,6 +1,7 @@
 #include "server/server_config.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "common/status_matchers.h"
@@ -29,6 +30,56 @@ TEST(ServerConfig, DefaultsAreLoopback) {
   EXPECT_EQ(c.http_address, "127.0.0.1:8080");
   EXPECT_FALSE(c.dev_mode);
   EXPECT_EQ(c.durability, "full");
+}
+
+TEST(ServerConfig, PostgresStoreTakesItsConnectionStringFromAFileOrTheEnv) {
+  bool help;
+  unsetenv(kPostgresDsnEnv);
+  POLKU_ASSERT_OK_AND_ASSIGN(ServerConfig sqlite, ParseServerConfig({}, &help));
+  EXPECT_EQ(sqlite.store, "sqlite");
+  EXPECT_THAT(ParseServerConfig({"--store=mysql"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("store: must be sqlite or postgres")));
+  // Neither a file nor the environment: the error names the field.
+  EXPECT_THAT(ParseServerConfig({"--store=postgres"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("postgres_dsn_file: is required")));
+
+  const std::string secret = "host=db.internal password=Hunter2-secret";
+  const std::string dsn_file = WriteTemp(secret + "\n");
+  const std::string config =
+      WriteTemp("store: postgres\npostgres_dsn_file: " + dsn_file + "\n");
+  POLKU_ASSERT_OK_AND_ASSIGN(ServerConfig pg,
+                             ParseServerConfig({"--config", config}, &help));
+  EXPECT_EQ(pg.store, "postgres");
+  POLKU_ASSERT_OK_AND_ASSIGN(std::string dsn, ResolvePostgresDsn(pg));
+  EXPECT_EQ(dsn, secret);
+
+  // The environment variable, when no file is named.
+  setenv(kPostgresDsnEnv, "host=from-env", 1);
+  POLKU_ASSERT_OK_AND_ASSIGN(ServerConfig env,
+                             ParseServerConfig({"--store=postgres"}, &help));
+  POLKU_ASSERT_OK_AND_ASSIGN(dsn, ResolvePostgresDsn(env));
+  EXPECT_EQ(dsn, "host=from-env");
+  setenv(kPostgresDsnEnv, "", 1);
+  EXPECT_THAT(ResolvePostgresDsn(env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("POLKU_POSTGRES_DSN is empty")));
+  unsetenv(kPostgresDsnEnv);
+
+  // A missing or empty file is named; its contents never appear.
+  pg.postgres_dsn_file = "/nonexistent/dsn";
+  EXPECT_THAT(ResolvePostgresDsn(pg),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("postgres_dsn_file: cannot read")));
+  const std::string empty = WriteTemp("\n");
+  pg.postgres_dsn_file = empty;
+  EXPECT_THAT(ResolvePostgresDsn(pg),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("holds no connection string")));
+  std::remove(dsn_file.c_str());
+  std::remove(config.c_str());
+  std::remove(empty.c_str());
 }
 
 TEST(ServerConfig, FlagsWinOverTheFile) {
@@ -96,6 +147,21 @@ TEST(ServerConfig, KeyFileAndHttpThreads) {
   EXPECT_THAT(
       ParseServerConfig({"--http_threads=0"}, &help),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http_threads")));
+}
+
+TEST(ServerConfig, UiPublicHttpsIsAFlagOffByDefault) {
+  bool help;
+  EXPECT_FALSE(ServerConfig().ui_public_https);
+  auto c = ParseServerConfig({"--ui_public_https", "--http_threads=2"}, &help);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->ui_public_https);
+  EXPECT_EQ(c->http_threads, 2);
+  auto off = ParseServerConfig({"--ui_public_https=false"}, &help);
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->ui_public_https);
+  EXPECT_THAT(ParseServerConfig({"--ui_public_https=maybe"}, &help),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ui_public_https")));
 }
 
 TEST(ServerConfig, MissingFileIsNotFound) {

@@ -48,7 +48,8 @@ namespace polku::ui {
 
 struct UiPagesOptions {
   // Cookies get Secure (and the widget's SameSite=None; Partitioned, so it
-  // works framed by an LMS on another site) when the server speaks TLS.
+  // works framed by an LMS on another site) when browsers reach the server
+  // over HTTPS: its own TLS, or a TLS-terminating proxy (ui_public_https).
   bool tls = false;
   int64_t learner_session_ms = 60 * 60 * 1000;
   int64_t admin_session_ms = 8 * 60 * 60 * 1000;

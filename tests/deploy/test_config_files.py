@@ -17,8 +17,8 @@ def server_settings():
         return set(re.findall(r'\{"(\w+)",\s*(?:String|Bool|Int)\(', f.read()))
 
 
-def configmap_config():
-    with open(deploy_path("kubernetes", "configmap.yaml")) as f:
+def configmap_config(variant=""):
+    with open(deploy_path("kubernetes", variant, "configmap.yaml")) as f:
         return yaml.safe_load(f)["data"]["polku.yaml"]
 
 
@@ -27,7 +27,11 @@ def secret_keys():
         return yaml.safe_load(f)["stringData"]["api_keys.json"]
 
 
-CONFIGS = ("host", "container", "kubernetes")
+CONFIGS = ("host", "container", "kubernetes", "kubernetes-postgres")
+# The PostgreSQL variant needs a database to start (tests/postgres runs
+# servers on one); here it is checked by its keys and its refusal to start
+# without a connection string.
+STARTABLE = CONFIGS[:3]
 
 
 def config_file(name, tmp_path):
@@ -36,8 +40,9 @@ def config_file(name, tmp_path):
         return deploy_path("config", "polku.yaml")
     if name == "container":
         return deploy_path("docker", "polku.yaml")
-    path = tmp_path / "k8s-polku.yaml"
-    path.write_text(configmap_config())
+    variant = "postgres" if name == "kubernetes-postgres" else ""
+    path = tmp_path / ("k8s-%s-polku.yaml" % (variant or "sqlite"))
+    path.write_text(configmap_config(variant))
     return str(path)
 
 
@@ -53,7 +58,7 @@ def test_keys_are_server_settings(name, tmp_path):
     assert config["shutdown_grace_seconds"] < 30
 
 
-@pytest.mark.parametrize("name", CONFIGS)
+@pytest.mark.parametrize("name", STARTABLE)
 def test_server_starts_with_the_file(name, tmp_path):
     keys = tmp_path / "api_keys.json"
     keys.write_text(secret_keys())  # the Kubernetes Secret example's key file
@@ -67,6 +72,21 @@ def test_server_starts_with_the_file(name, tmp_path):
         assert result.returncode == 0 and "SERVING" in result.stdout, result.stdout
     finally:
         server.stop()
+
+
+def test_postgres_config_without_its_dsn_file_stops_naming_it(tmp_path):
+    config = yaml.safe_load(configmap_config("postgres"))
+    assert config["store"] == "postgres"
+    dsn_file = config["postgres_dsn_file"]
+    assert not os.path.exists(dsn_file)
+    env = dict(os.environ)
+    env.pop("POLKU_POSTGRES_DSN", None)
+    result = run([binary("polku-server"), "--config=" + config_file("kubernetes-postgres", tmp_path),
+                  "--grpc_address=127.0.0.1:0", "--http_address=127.0.0.1:0",
+                  "--metrics_address=127.0.0.1:0", "--data_dir=%s" % tmp_path],
+                 timeout=30, env=env)
+    assert result.returncode != 0
+    assert dsn_file in result.stdout + result.stderr, result.stderr
 
 
 def test_a_wrong_key_stops_the_server_naming_it(tmp_path):
