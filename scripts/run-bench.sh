@@ -17,6 +17,8 @@
 #     ingest-b{1,10,100,1000}, stream-b1000, xapi-s{1,100}
 #   a second server on a database prepare-recommend filled (100,000
 #   learners, 10,000 activities, 1,000 paths): recommend at 2,000 req/s
+#   pg-1, pg-2              Ingest at batch 100 on PostgreSQL through one
+#                           replica and through two at once
 #   profiles                resident memory per profile, 1,000,000 held
 #   a third server: oulad   the full OULAD replay through IngestStream
 #                           (bounded by OULAD_MAX_SECONDS, default 300)
@@ -31,7 +33,7 @@ BIN=${POLKU_BENCH_BIN:-build/release/bin}
 OUT=${POLKU_BENCH_OUT:-build/bench}
 quick=${1:-}
 mkdir -p "$OUT"
-rm -f "$OUT"/scenario-*.json "$OUT"/h2load-*.txt "$OUT"/results.json
+rm -f "$OUT"/scenario-*.json "$OUT"/pg-*.json "$OUT"/h2load-*.txt "$OUT"/results.json
 
 min_time=()
 dur=10        # seconds per load scenario
@@ -57,7 +59,7 @@ stop_server() {
     SERVER_PID=
   fi
 }
-trap 'stop_server; rm -rf "$TMP"' EXIT
+trap 'stop_server; [ -z "${PG_PID_A:-}" ] || kill "$PG_PID_A" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # json_get FILE KEY: one top-level value of a JSON object.
 json_get() {
@@ -163,6 +165,68 @@ bench recommend recommend --rate=2000 --duration=$dur --learners="$learners"
 # The same at a rate the server keeps up with: the service time itself.
 bench recommend-r20 recommend --rate=20 --duration=$dur --learners="$learners"
 stop_server
+
+echo "== PostgreSQL: Ingest at batch 100 through one and two replicas"
+# A throwaway cluster on loopback (tests/postgres/pg_cluster.sh). Both
+# replicas, both load generators and PostgreSQL share the same 2 cores, so
+# this shows correctness and overhead, not scaling.
+pg_state="$TMP/pg"
+PG_PID_A=
+if tests/postgres/pg_cluster.sh start "$pg_state" --watch-pid $$ >/dev/null; then
+  POLKU_POSTGRES_DSN=$(cat "$pg_state/dsn")
+  export POLKU_POSTGRES_DSN
+  # pg_ingest NAME ADDRESS PID TENANT [flags...]: one ingest run; what it
+  # stored is checked by exporting sampled learners (no --db: the events are
+  # in PostgreSQL).
+  pg_ingest() {
+    local name=$1 address=$2 pid=$3 tenant=$4
+    shift 4
+    "$BIN/polku-bench" ingest --address="$address" --server_pid="$pid" \
+      --tenant="$tenant" --batch=100 --duration=$dur \
+      --json="$OUT/pg-$name.json" "$@"
+  }
+  start_server "$TMP/data-pg1" --store=postgres
+  pg_ingest 1 "$GRPC" "$SERVER_PID" bench-pg1 --concurrency=32 ||
+    echo "   pg-1: FAILED" >&2
+  stop_server
+  start_server "$TMP/data-pg2a" --store=postgres
+  PG_PID_A=$SERVER_PID
+  grpc_a=$GRPC
+  start_server "$TMP/data-pg2b" --store=postgres
+  pg_ingest 2a "$grpc_a" "$PG_PID_A" bench-pg2-a --concurrency=16 &
+  load_a=$!
+  pg_ingest 2b "$GRPC" "$SERVER_PID" bench-pg2-b --concurrency=16 ||
+    echo "   pg-2b: FAILED" >&2
+  wait "$load_a" || echo "   pg-2a: FAILED" >&2
+  stop_server
+  kill -TERM "$PG_PID_A" 2>/dev/null || true
+  wait "$PG_PID_A" 2>/dev/null || true
+  PG_PID_A=
+  unset POLKU_POSTGRES_DSN
+  tests/postgres/pg_cluster.sh stop "$pg_state" >/dev/null || true
+  # One scenario per deployment: scenario-pg-1 and scenario-pg-2 (the sum
+  # of both replicas' load generators, verified only if both were).
+  /usr/bin/python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def load(name):
+    path = os.path.join(out, "pg-%s.json" % name)
+    return json.load(open(path)) if os.path.exists(path) else None
+one, a, b = load("1"), load("2a"), load("2b")
+if one:
+    json.dump(dict(one, replicas=1), open(os.path.join(out, "scenario-pg-1.json"), "w"))
+if a and b:
+    two = {"scenario": "ingest", "batch": 100, "replicas": 2,
+           "events_per_s": a["events_per_s"] + b["events_per_s"],
+           "latency_p99_ms": max(a["latency_p99_ms"], b["latency_p99_ms"]),
+           "errors": a["errors"] + b["errors"],
+           "verified": bool(a.get("verified")) and bool(b.get("verified")),
+           "replica_a": a, "replica_b": b}
+    json.dump(two, open(os.path.join(out, "scenario-pg-2.json"), "w"))
+PY
+else
+  echo "   PostgreSQL scenario: no cluster (apt-get install postgresql)" >&2
+fi
 
 echo "== memory per learner profile"
 "$BIN/polku-bench" profiles --count=$profiles --json="$OUT/scenario-profiles.json" ||

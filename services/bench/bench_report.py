@@ -177,6 +177,18 @@ def main():
     if fig("recommend", "events_per_server_cpu_s") is not None:
         row("  GetRecommendations", "requests / server CPU s",
             fig("recommend", "events_per_server_cpu_s"), "req")
+    pg1 = fig("pg-1", "events_per_s")
+    pg2 = fig("pg-2", "events_per_s")
+    if pg1 is not None:
+        row("PostgreSQL, 1 replica, Ingest batch 100", "events/s", pg1, "ev/s",
+            ratio=ratio(pg1, i100), ratio_of="SQLite batch 100")
+        row("  PostgreSQL, 1 replica", "p99 ms, stored = acknowledged",
+            "{:.2f}, {}".format(fig("pg-1", "latency_p99_ms"), fig("pg-1", "verified")), "")
+    if pg2 is not None:
+        row("PostgreSQL, 2 replicas at once, Ingest batch 100", "events/s (sum)", pg2,
+            "ev/s", ratio=ratio(pg2, pg1), ratio_of="1 replica (2 shared cores)")
+        row("  PostgreSQL, 2 replicas", "p99 ms, stored = acknowledged",
+            "{:.2f}, {}".format(fig("pg-2", "latency_p99_ms"), fig("pg-2", "verified")), "")
     ow = fig("oulad", "wall_s")
     full_oulad = (fig("oulad", "presentations") or 0) >= 22
     row("OULAD replay ({} events, {} presentations)".format(
