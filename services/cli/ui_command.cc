@@ -26,7 +26,8 @@ re-read by a running server when it changes).
   frame-ancestors  --tenant=T --origins=https://lms.example.edu[,...]
                    origins allowed to frame the widget (empty: none but Polku)
   token            --tenant=T --learner=KEY [--ttl=300] [--base_url=URL]
-                   mints a widget token (at most 600 s) with the current secret
+                   mints a v2 widget token (a random nonce; at most 600 s)
+                   with the current secret
   show             [--tenant=T]   secret state and frame-ancestors list
 
   --data_dir=DIR (default ./var/polku) or --ui_tenants_file=FILE
@@ -172,6 +173,8 @@ int UiCommand(int argc, char** argv) {
                 << tenant << ")\n";
       return 2;
     }
+    // A v2 token: its random nonce makes each one unique, also two minted
+    // for one learner within the same second.
     auto token =
         ui::MintToken(secret, tenant, learner, NowMillis() / 1000 + ttl);
     if (!token.ok()) return Fail(action, token.status());

@@ -45,9 +45,7 @@ if (\local_polku\widget_token::display_mode($config) === \local_polku\widget_tok
 if ($lang !== 'en' && $lang !== 'fi') {
     $lang = current_language() === 'fi' ? 'fi' : 'en';
 }
-// The previous token's expiry, so that two openings within a second get two tokens.
-$widget = \local_polku\widget_token::for_user($config, $CFG->wwwroot, (int)$USER->id, $lang, time(),
-    (int)($SESSION->block_polku_widgetexpiry ?? 0));
-$SESSION->block_polku_widgetexpiry = $widget['expires'];
+// Every token has its own random nonce: two openings within a second get two tokens.
+$widget = \local_polku\widget_token::for_user($config, $CFG->wwwroot, (int)$USER->id, $lang, time());
 \core\session\manager::write_close();
 redirect($widget['url']);

@@ -22,14 +22,16 @@ namespace local_polku;
  * A token is short-lived and signed with the tenant's widget secret
  * (`polku ui secret --tenant=T`), so the browser never sees an API key:
  *
- *   input = "polku-ui-v1\n" . tenant . "\n" . learner key . "\n" . expiry
- *   token = "v1." . tenant . "." . base64url(learner key) . "." . expiry . "." .
+ *   nonce = base64url(16 random bytes)
+ *   input = "polku-ui-v2\n" . tenant . "\n" . learner key . "\n" . expiry . "\n" . nonce
+ *   token = "v2." . tenant . "." . base64url(learner key) . "." . expiry . "." . nonce . "." .
  *           base64url(HMAC-SHA256(key = secret text, input))
  *
  * with base64url as in RFC 4648 section 5, without padding, and the expiry in
- * Unix seconds. Polku (services/ui/ui_token.cc) refuses a token that expired,
- * lives longer than 600 seconds, or was used before. Pure functions; no
- * Moodle API.
+ * Unix seconds. The random nonce makes every token unique, so two tokens for
+ * one learner within the same second differ. Polku (services/ui/ui_token.cc)
+ * refuses a token that expired, lives longer than 600 seconds, or was used
+ * before. Pure functions apart from the nonce; no Moodle API.
  *
  * @package    local_polku
  * @copyright  Polku contributors
@@ -40,8 +42,8 @@ final class widget_token {
     public const MAX_LIFETIME = 600;
     /** The shortest lifetime this plugin mints, in seconds. */
     public const MIN_LIFETIME = 30;
-    /** Seconds beyond MAX_LIFETIME an expiry may be bumped (Polku tolerates 30 s of clock skew). */
-    public const SKEW_MARGIN = 15;
+    /** Random bytes in a token's nonce. */
+    public const NONCE_BYTES = 16;
     /** Default lifetime, in seconds. */
     public const DEFAULT_LIFETIME = 300;
     /** Display mode: no widget. */
@@ -57,10 +59,11 @@ final class widget_token {
      * @param string $tenant Polku tenant id
      * @param string $learner learner key
      * @param int $expiry Unix seconds
+     * @param string $nonce the nonce's base64url text, as it appears in the token
      * @return string
      */
-    public static function signing_input(string $tenant, string $learner, int $expiry): string {
-        return "polku-ui-v1\n" . $tenant . "\n" . $learner . "\n" . $expiry;
+    public static function signing_input(string $tenant, string $learner, int $expiry, string $nonce): string {
+        return "polku-ui-v2\n" . $tenant . "\n" . $learner . "\n" . $expiry . "\n" . $nonce;
     }
 
     /**
@@ -85,16 +88,19 @@ final class widget_token {
     }
 
     /**
-     * Mints a token.
+     * Mints a token with a fresh random nonce.
      *
      * @param string $secret the tenant's widget secret, exactly as `polku ui secret` printed it
      * @param string $tenant Polku tenant id
      * @param string $learner learner key
      * @param int $expiry Unix seconds
+     * @param string|null $nonce NONCE_BYTES raw bytes; only tests pass one (a nonce must never repeat)
      * @return string
-     * @throws \InvalidArgumentException for a bad tenant id, an empty learner key or an empty secret
+     * @throws \InvalidArgumentException for a bad tenant id, an empty learner key, an empty secret or
+     *         a nonce of another length
      */
-    public static function mint(string $secret, string $tenant, string $learner, int $expiry): string {
+    public static function mint(string $secret, string $tenant, string $learner, int $expiry,
+            ?string $nonce = null): string {
         if (!self::valid_tenant($tenant)) {
             throw new \InvalidArgumentException('tenant: may hold only a-z, 0-9, \'-\' and \'_\'');
         }
@@ -104,8 +110,15 @@ final class widget_token {
         if ($secret === '') {
             throw new \InvalidArgumentException('secret: is empty');
         }
-        $signature = hash_hmac('sha256', self::signing_input($tenant, $learner, $expiry), $secret, true);
-        return 'v1.' . $tenant . '.' . self::base64url($learner) . '.' . $expiry . '.' . self::base64url($signature);
+        if ($nonce === null) {
+            $nonce = random_bytes(self::NONCE_BYTES);
+        } else if (strlen($nonce) !== self::NONCE_BYTES) {
+            throw new \InvalidArgumentException('nonce: must be ' . self::NONCE_BYTES . ' bytes');
+        }
+        $nonce = self::base64url($nonce);
+        $signature = hash_hmac('sha256', self::signing_input($tenant, $learner, $expiry, $nonce), $secret, true);
+        return 'v2.' . $tenant . '.' . self::base64url($learner) . '.' . $expiry . '.' . $nonce . '.' .
+            self::base64url($signature);
     }
 
     /**
@@ -136,28 +149,6 @@ final class widget_token {
             return self::DEFAULT_LIFETIME;
         }
         return max(self::MIN_LIFETIME, min(self::MAX_LIFETIME, (int)$setting));
-    }
-
-    /**
-     * The expiry of a new token: now + lifetime, but later than the expiry
-     * of the user's previous token (when known). Two tokens for the same
-     * learner with the same expiry are the same token, and Polku accepts a
-     * token once; so a learner opening the widget twice within a second
-     * (a double click, a quick reload of a page that frames it) still gets
-     * two tokens. The bump stays within Polku's tolerance (at most
-     * MAX_LIFETIME + SKEW_MARGIN seconds ahead).
-     *
-     * @param int $now Unix seconds
-     * @param int $lifetime seconds
-     * @param int $previous expiry of the previous token made for the user, 0 if none
-     * @return int Unix seconds
-     */
-    public static function expiry(int $now, int $lifetime, int $previous = 0): int {
-        $expiry = $now + $lifetime;
-        if ($expiry <= $previous && $previous < $now + self::MAX_LIFETIME + self::SKEW_MARGIN) {
-            $expiry = $previous + 1;
-        }
-        return $expiry;
     }
 
     /**
@@ -195,16 +186,14 @@ final class widget_token {
      * @param int $userid Moodle user id
      * @param string $lang "en" or "fi" (anything else: the browser's language)
      * @param int $now Unix seconds
-     * @param int $previous expiry of the previous token made for the user in this session, 0 if none
      * @return array{url: string, expires: int}|null null when the widget is not configured
      */
-    public static function for_user($config, string $wwwroot, int $userid, string $lang, int $now,
-            int $previous = 0): ?array {
+    public static function for_user($config, string $wwwroot, int $userid, string $lang, int $now): ?array {
         if (!self::configured($config)) {
             return null;
         }
         $config = (array)$config;
-        $expiry = self::expiry($now, self::lifetime($config['uilifetime'] ?? null), $previous);
+        $expiry = $now + self::lifetime($config['uilifetime'] ?? null);
         $token = self::mint((string)$config['uisecret'], (string)$config['uitenant'],
             event_id::learner_key($wwwroot, $userid), $expiry);
         return ['url' => self::widget_url((string)$config['uiurl'], $token, $lang), 'expires' => $expiry];

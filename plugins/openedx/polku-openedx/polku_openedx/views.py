@@ -184,23 +184,13 @@ class OptOutView(_LearnerView):
 class _WidgetView(_LearnerView):
     """The learner widget's link for the current learner (widget.py)."""
 
-    SESSION_KEY = "polku_widget_expiry"
-
     def widget(self, request):
         """The widget for the current learner in the asked language (?lang=en
-        or fi, else the request's), or None when it is not set up. The
-        session remembers the last token's expiry, so that two openings
-        within a second get two tokens (a token works once)."""
+        or fi, else the request's), or None when it is not set up. Every
+        token has its own random nonce, so two openings within a second get
+        two tokens (a token works once)."""
         lang = request.query_params.get("lang", "")
-        session = getattr(request, "session", None)
-        if session is not None and not session.session_key:
-            session = None  # JWT only: no session is made for this
-        previous = session.get(self.SESSION_KEY, 0) if session is not None else 0
-        result = widget_for_learner(self.learner(request), lang if lang in ("en", "fi") else polku_locale(),
-                                    previous=previous if isinstance(previous, int) else 0)
-        if result is not None and session is not None:
-            session[self.SESSION_KEY] = result["expires_at"]
-        return result
+        return widget_for_learner(self.learner(request), lang if lang in ("en", "fi") else polku_locale())
 
     @staticmethod
     def not_configured():
