@@ -25,7 +25,13 @@ absl::Status RequireLearner(std::string_view learner_key) {
 
 Engine::Engine(store::LearningStore* store, const common::Clock* clock,
                EngineConfig config)
-    : store_(store), clock_(clock), config_(std::move(config)) {}
+    : store_(store),
+      clock_(clock),
+      config_(std::move(config)),
+      served_log_([store](std::string_view tenant,
+                          absl::Span<const store::ServedRecommendation> s) {
+        return store->RecordServed(tenant, s);
+      }) {}
 
 // --- Catalogue ---------------------------------------------------------------
 
@@ -158,13 +164,12 @@ absl::StatusOr<learning::RecommendOutput> Engine::Recommend(
       in.dismissed.insert(f.target_id);
     }
   }
-  const std::string segment =
-      learning::SegmentOf(config_.recommender, in.profile, now);
+  // Every segment's arms: the ranking reads those of the segment it
+  // computes from the profile.
   POLKU_ASSIGN_OR_RETURN(auto arms, store_->GetBandit(tenant));
   for (const store::BanditArm& arm : arms) {
-    if (arm.segment != segment) continue;
     if (auto kind = learning::ParseNudgeKind(arm.kind)) {
-      in.arms[*kind] = learning::Arm{arm.successes, arm.failures};
+      in.arms[arm.segment][*kind] = learning::Arm{arm.successes, arm.failures};
     }
   }
 
@@ -187,7 +192,7 @@ absl::StatusOr<learning::RecommendOutput> Engine::Recommend(
     served.push_back(std::move(s));
   }
   if (!served.empty()) {
-    POLKU_RETURN_IF_ERROR(store_->RecordServed(tenant, served));
+    POLKU_RETURN_IF_ERROR(served_log_.Record(tenant, std::move(served)));
   }
   return out;
 }

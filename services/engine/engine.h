@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "engine/served_log.h"
 #include "learning/catalogue.h"
 #include "learning/insights.h"
 #include "learning/recommender.h"
@@ -97,6 +98,7 @@ class Engine {
   store::LearningStore* store_;
   const common::Clock* clock_;
   const EngineConfig config_;
+  ServedLog served_log_;  // group commit of what Recommend served
 
   struct CachedCatalogue {
     int64_t version = -1;

@@ -11,7 +11,12 @@
 #include "common/str_cat.h"
 
 namespace polku::learning {
+
 namespace {
+
+// Debian's Abseil keeps its own string_view type; the maps' heterogeneous
+// look-ups take that one.
+absl::string_view Key(std::string_view s) { return {s.data(), s.size()}; }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -132,11 +137,34 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
   c->activities_ = std::move(activities);
   c->paths_ = std::move(paths);
   for (size_t i = 0; i < c->activities_.size(); ++i) {
-    c->activity_index_[c->activities_[i].id] = i;
+    // One entry per id: what is known about a learner and an activity is
+    // kept by id, so two entries would disagree about it.
+    auto [it, added] = c->activity_index_.emplace(c->activities_[i].id, i);
+    if (!added) {
+      return common::InvalidFieldError(
+          common::StrCat("activities[", i, "].id"),
+          common::StrCat("repeats the id of activities[", it->second, "]"));
+    }
     if (c->activities_[i].visible) c->visible_.push_back(i);
   }
+  absl::flat_hash_map<std::string, uint32_t> topic_numbers;
+  auto topic = [&topic_numbers](std::string key) {
+    return topic_numbers
+        .emplace(std::move(key), static_cast<uint32_t>(topic_numbers.size()))
+        .first->second;
+  };
+  c->topics_.resize(c->activities_.size());
+  for (size_t i = 0; i < c->activities_.size(); ++i) {
+    const Activity& a = c->activities_[i];
+    for (const std::string& comp : a.competencies) {
+      c->topics_[i].push_back(topic(common::StrCat("c\n", comp)));
+    }
+    for (const std::string& goal : a.goal_ids) {
+      c->topics_[i].push_back(topic(common::StrCat("g\n", goal)));
+    }
+  }
   auto known = [&c](std::string_view id) {
-    return c->activity_index_.count(std::string(id)) > 0;
+    return c->activity_index_.contains(Key(id));
   };
   for (size_t i = 0; i < c->paths_.size(); ++i) {
     const LearningPath& p = c->paths_[i];
@@ -144,8 +172,18 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
       return common::PrefixField(s, common::StrCat("paths[", i, "]."));
     }
     c->path_index_[p.id] = i;
+    auto index_of = [&c](const std::string& id) {
+      return static_cast<uint32_t>(c->activity_index_.find(Key(id))->second);
+    };
+    std::vector<std::vector<uint32_t>>& steps =
+        c->step_activities_.emplace_back();
     std::unordered_set<std::string> seen;
     for (const PathStep& step : p.steps) {
+      std::vector<uint32_t>& ids = steps.emplace_back();
+      ids.push_back(index_of(step.activity_id));
+      for (const auto& alt : step.alternative_activity_ids) {
+        ids.push_back(index_of(alt));
+      }
       if (seen.insert(step.activity_id).second) {
         c->paths_by_activity_[step.activity_id].push_back(i);
       }
@@ -164,18 +202,18 @@ std::shared_ptr<const Catalogue> Catalogue::Empty() {
 }
 
 const Activity* Catalogue::FindActivity(std::string_view id) const {
-  auto it = activity_index_.find(std::string(id));
+  auto it = activity_index_.find(Key(id));
   return it == activity_index_.end() ? nullptr : &activities_[it->second];
 }
 
 const LearningPath* Catalogue::FindPath(std::string_view id) const {
-  auto it = path_index_.find(std::string(id));
+  auto it = path_index_.find(Key(id));
   return it == path_index_.end() ? nullptr : &paths_[it->second];
 }
 
 const std::vector<size_t>& Catalogue::PathsWithActivity(
     std::string_view id) const {
-  auto it = paths_by_activity_.find(std::string(id));
+  auto it = paths_by_activity_.find(Key(id));
   return it == paths_by_activity_.end() ? EmptyIndexes() : it->second;
 }
 

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "model/learning_event.h"
@@ -80,14 +81,27 @@ class Catalogue {
   const std::vector<Activity>& activities() const { return activities_; }
   const std::vector<LearningPath>& paths() const { return paths_; }
 
-  // nullptr when unknown.
+  // nullptr when unknown. Look-ups by string_view allocate nothing.
   const Activity* FindActivity(std::string_view id) const;
+  // The index into activities() of an activity of this catalogue.
+  size_t IndexOf(const Activity& a) const {
+    return static_cast<size_t>(&a - activities_.data());
+  }
   const LearningPath* FindPath(std::string_view id) const;
   // Indexes into paths() of the paths with a step (or an alternative)
   // naming the activity.
   const std::vector<size_t>& PathsWithActivity(std::string_view id) const;
   // Indexes into activities() of the visible activities, in catalogue order.
   const std::vector<size_t>& Visible() const { return visible_; }
+  // Per step of paths()[path], the indexes into activities() of its
+  // activity followed by its alternatives.
+  const std::vector<std::vector<uint32_t>>& StepActivities(size_t path) const {
+    return step_activities_[path];
+  }
+  // The competencies and goal ids of activities()[i] as small integers
+  // (equal strings, equal numbers; competencies and goals never equal):
+  // comparing them needs no string compare.
+  const std::vector<uint32_t>& TopicsOf(size_t i) const { return topics_[i]; }
 
   // Share of visible activities per mode, for the organisation overview
   // ("what resources do people have for continuous learning?").
@@ -107,10 +121,12 @@ class Catalogue {
   Catalogue() = default;
   std::vector<Activity> activities_;
   std::vector<LearningPath> paths_;
-  std::unordered_map<std::string, size_t> activity_index_;
-  std::unordered_map<std::string, size_t> path_index_;
-  std::unordered_map<std::string, std::vector<size_t>> paths_by_activity_;
+  absl::flat_hash_map<std::string, size_t> activity_index_;
+  absl::flat_hash_map<std::string, size_t> path_index_;
+  absl::flat_hash_map<std::string, std::vector<size_t>> paths_by_activity_;
   std::vector<size_t> visible_;
+  std::vector<std::vector<std::vector<uint32_t>>> step_activities_;
+  std::vector<std::vector<uint32_t>> topics_;
 };
 
 // Loads a catalogue file (YAML or JSON, see deploy/config/catalogue.yaml):

@@ -30,6 +30,35 @@ TEST(Catalogue, AStepNamingAnUnknownActivityIsAnError) {
   EXPECT_THAT(std::string(c.status().message()), HasSubstr("\"missing\""));
 }
 
+TEST(Catalogue, ARepeatedActivityIdIsAnError) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("a", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("b", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("a", ObjectType::kNote, Mode::kSelfDirected)};
+  auto c = Catalogue::Build(acts, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(common::ErrorField(c.status()), "activities[2].id");
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("activities[0]"));
+}
+
+TEST(Catalogue, FindsByIdAndKnowsTheIndex) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("first", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("a-rather-long-activity-id-beyond-sso",
+                            ObjectType::kNote, Mode::kSelfDirected)};
+  auto c = Catalogue::Build(acts, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string_view id = "a-rather-long-activity-id-beyond-sso";
+  const Activity* a = (*c)->FindActivity(id);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->id, id);
+  EXPECT_EQ((*c)->IndexOf(*a), 1u);
+  EXPECT_EQ((*c)->FindActivity("missing"), nullptr);
+  EXPECT_EQ((*c)->FindPath("missing"), nullptr);
+  EXPECT_TRUE((*c)->PathsWithActivity("first").empty());
+}
+
 TEST(Catalogue, ValidationNamesTheField) {
   Activity a =
       testing::MakeActivity("a", ObjectType::kCourse, Mode::kStructured);

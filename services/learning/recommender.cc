@@ -94,7 +94,25 @@ class Generator {
   // `view` is the learner's profile as of in.now_ms (default without one).
   Generator(const RecommenderConfig& config, const RecommendInput& in,
             const ProfileView& view)
-      : config_(config), in_(in), catalogue_(*in.catalogue), view_(view) {}
+      : config_(config),
+        in_(in),
+        catalogue_(*in.catalogue),
+        view_(view),
+        marks_(catalogue_.activities().size(), 0) {
+    // What the learner did with each catalogue activity, by index, so the
+    // scans over every visible activity below hash no ids.
+    for (const auto& [id, touch] : in_.touched) {
+      if (const Activity* a = catalogue_.FindActivity(id)) {
+        marks_[catalogue_.IndexOf(*a)] |=
+            kTouchedMark | (touch.completed_ms != 0 ? kCompletedMark : 0);
+      }
+    }
+    for (const std::string& id : in_.dismissed) {
+      if (const Activity* a = catalogue_.FindActivity(id)) {
+        marks_[catalogue_.IndexOf(*a)] |= kDismissedMark;
+      }
+    }
+  }
 
   std::vector<Candidate> Run() {
     Paths();
@@ -112,21 +130,31 @@ class Generator {
   }
 
  private:
-  bool Completed(std::string_view id) const {
-    auto it = in_.touched.find(std::string(id));
-    return it != in_.touched.end() && it->second.completed_ms != 0;
+  static constexpr uint8_t kTouchedMark = 1;
+  static constexpr uint8_t kCompletedMark = 2;
+  static constexpr uint8_t kDismissedMark = 4;
+
+  uint8_t MarksOf(const Activity& a) const {
+    return marks_[catalogue_.IndexOf(a)];
   }
-  bool Touched(std::string_view id) const {
-    return in_.touched.count(std::string(id)) > 0;
+  // By id: an activity outside the catalogue is looked up in what the
+  // learner touched.
+  uint8_t MarksOf(std::string_view id) const {
+    if (const Activity* a = catalogue_.FindActivity(id)) return MarksOf(*a);
+    auto it = in_.touched.find(std::string(id));
+    if (it == in_.touched.end()) return 0;
+    return kTouchedMark | (it->second.completed_ms != 0 ? kCompletedMark : 0);
+  }
+  bool Touched(const Activity& a) const {
+    return (MarksOf(a) & kTouchedMark) != 0;
   }
   // A visible activity the learner has not completed nor dismissed.
   const Activity* Offerable(std::string_view id) const {
     const Activity* a = catalogue_.FindActivity(id);
-    if (a == nullptr || !a->visible || Completed(id) ||
-        in_.dismissed.count(a->id) > 0) {
-      return nullptr;
-    }
-    return a;
+    return a != nullptr && Offerable(*a) ? a : nullptr;
+  }
+  bool Offerable(const Activity& a) const {
+    return a.visible && (MarksOf(a) & (kCompletedMark | kDismissedMark)) == 0;
   }
   const Latest* LatestOf(Signal s) const {
     if (in_.profile == nullptr) return nullptr;
@@ -155,14 +183,14 @@ class Generator {
 
   // The activities that share a competency or a goal with `ref`, scored
   // by overlap (0 when none).
-  static double Overlap(const Activity* ref, const Activity& a) {
+  double Overlap(const Activity* ref, const Activity& a) const {
     if (ref == nullptr) return 0;
+    const std::vector<uint32_t>& theirs =
+        catalogue_.TopicsOf(catalogue_.IndexOf(*ref));
+    if (theirs.empty()) return 0;
     double n = 0;
-    for (const auto& c : a.competencies) {
-      n += std::count(ref->competencies.begin(), ref->competencies.end(), c);
-    }
-    for (const auto& g : a.goal_ids) {
-      n += std::count(ref->goal_ids.begin(), ref->goal_ids.end(), g);
+    for (uint32_t t : catalogue_.TopicsOf(catalogue_.IndexOf(a))) {
+      n += static_cast<double>(std::count(theirs.begin(), theirs.end(), t));
     }
     return n;
   }
@@ -180,8 +208,8 @@ class Generator {
         continue;
       }
       if (self_enrol_only && !a.self_enrol) continue;
-      if (Offerable(a.id) == nullptr) continue;
-      double rank = Overlap(ref, a) * 2 + (Touched(a.id) ? 0 : 1);
+      if (!Offerable(a)) continue;
+      double rank = Overlap(ref, a) * 2 + (Touched(a) ? 0 : 1);
       found.emplace_back(rank, &a);
     }
     std::stable_sort(
@@ -204,63 +232,68 @@ class Generator {
       // one is started, the first not completed. (Where the LMS tracks no
       // completion, e.g. pages that are only viewed, starting a step is the
       // only progress there is.)
-      const PathStep* next = nullptr;
-      const PathStep* unfinished = nullptr;
-      for (const PathStep& step : p.steps) {
-        bool step_done = Completed(step.activity_id);
-        bool step_touched = Touched(step.activity_id);
-        for (const auto& alt : step.alternative_activity_ids) {
-          step_done = step_done || Completed(alt);
-          step_touched = step_touched || Touched(alt);
-        }
+      // Per step: its activity, then its alternatives (catalogue indexes).
+      const std::vector<std::vector<uint32_t>>& step_ids =
+          catalogue_.StepActivities(pi);
+      size_t next = p.steps.size();
+      size_t unfinished = p.steps.size();
+      for (size_t si = 0; si < p.steps.size(); ++si) {
+        uint8_t marks = 0;
+        for (uint32_t ai : step_ids[si]) marks |= marks_[ai];
+        const bool step_done = (marks & kCompletedMark) != 0;
+        const bool step_touched = (marks & kTouchedMark) != 0;
         touched += step_touched ? 1 : 0;
         completed += step_done ? 1 : 0;
-        if (step_done || step.optional) continue;
-        if (unfinished == nullptr) unfinished = &step;
-        if (!step_touched && next == nullptr) next = &step;
+        if (step_done || p.steps[si].optional) continue;
+        if (unfinished == p.steps.size()) unfinished = si;
+        if (!step_touched && next == p.steps.size()) next = si;
       }
-      if (next == nullptr) next = unfinished;
-      if (next == nullptr) continue;  // path finished
+      if (next == p.steps.size()) next = unfinished;
+      if (next == p.steps.size()) continue;  // path finished
       const double progress =
           static_cast<double>(completed) / static_cast<double>(p.steps.size());
-      const std::string title = p.title.empty() ? p.id : p.title;
       if (completed >= 1 || touched >= 2) {
         // On the path: the next step (or a visible alternative of it).
-        const Activity* a = Offerable(next->activity_id);
-        for (size_t k = 0;
-             a == nullptr && k < next->alternative_activity_ids.size(); ++k) {
-          a = Offerable(next->alternative_activity_ids[k]);
+        const Activity* a = nullptr;
+        for (uint32_t ai : step_ids[next]) {
+          const Activity& candidate = catalogue_.activities()[ai];
+          if (Offerable(candidate)) {
+            a = &candidate;
+            break;
+          }
         }
         if (a == nullptr) continue;
         const Latest* ev = PathEvidence(p);
         Add(NudgeKind::kContinuePath, *a, 0.75 + 0.25 * progress,
-            "continue_path.next_step", ev, title);
-        if (next->mode != Mode::kUnspecified) {
-          out_.back().direction = DirectionOfMode(next->mode);
+            "continue_path.next_step", ev, p.title.empty() ? p.id : p.title);
+        if (p.steps[next].mode != Mode::kUnspecified) {
+          out_.back().direction = DirectionOfMode(p.steps[next].mode);
         }
         any_path_offered = true;
       } else if (touched == 1) {
         // Took one activity of the path on its own.
-        AddPath(p, 0.6, "turn_course_into_path.member", PathEvidence(p));
+        AddPath(pi, 0.6, "turn_course_into_path.member", PathEvidence(p));
         any_path_offered = true;
       }
     }
     if (!any_path_offered && in_.touched.empty()) {
       // No history: paths to start from.
-      for (const LearningPath& p : catalogue_.paths()) {
-        AddPath(p, 0.3, "turn_course_into_path.start", nullptr);
+      for (size_t pi = 0; pi < catalogue_.paths().size(); ++pi) {
+        AddPath(pi, 0.3, "turn_course_into_path.start", nullptr);
       }
     }
   }
 
-  void AddPath(const LearningPath& p, double relevance, std::string reason,
+  void AddPath(size_t pi, double relevance, std::string reason,
                const Latest* evidence) {
+    const LearningPath& p = catalogue_.paths()[pi];
     // Only a path with a visible step still to take.
     double dir = 0;
     bool offerable = false;
-    for (const PathStep& step : p.steps) {
-      if (Offerable(step.activity_id) != nullptr) offerable = true;
-      dir += DirectionOfMode(step.mode);
+    for (size_t si = 0; si < p.steps.size(); ++si) {
+      const uint32_t ai = catalogue_.StepActivities(pi)[si].front();
+      if (Offerable(catalogue_.activities()[ai])) offerable = true;
+      dir += DirectionOfMode(p.steps[si].mode);
     }
     if (!offerable || in_.dismissed.count(p.id) > 0) return;
     Candidate c;
@@ -355,8 +388,8 @@ class Generator {
     size_t added = 0;
     for (size_t i : catalogue_.Visible()) {
       const Activity& a = catalogue_.activities()[i];
-      if (a.goal_ids.empty() || a.mode == Mode::kStructured || Touched(a.id) ||
-          Offerable(a.id) == nullptr) {
+      if (a.goal_ids.empty() || a.mode == Mode::kStructured || Touched(a) ||
+          !Offerable(a)) {
         continue;
       }
       Add(NudgeKind::kExploreFutureSkill, a, 0.7,
@@ -372,7 +405,7 @@ class Generator {
     }
     const Latest* ev = LatestOf(Signal::kAssigned);
     for (const Activity* a : OfTypes({}, nullptr, config_.choices, true)) {
-      if (Touched(a->id)) continue;
+      if (Touched(*a)) continue;
       Add(NudgeKind::kChooseYourNextStep, *a, 0.7,
           "choose_your_next_step.all_assigned", ev);
       out_.back().direction = 1;
@@ -383,10 +416,10 @@ class Generator {
     const bool above = view_.position == BandPosition::kAbove;
     for (size_t i : catalogue_.Visible()) {
       const Activity& a = catalogue_.activities()[i];
-      if (!a.required || Offerable(a.id) == nullptr) continue;
+      if (!a.required || !Offerable(a)) continue;
       double relevance = 0.4;
       std::string reason = "complete_required.missing";
-      if (Touched(a.id)) {
+      if (Touched(a)) {
         relevance = 0.9;
         reason = "complete_required.started";
       } else if (above) {
@@ -406,7 +439,7 @@ class Generator {
     size_t added = 0;
     for (const auto& [id, n] : in_.next_after_similar) {
       const Activity* a = Offerable(id);
-      if (a == nullptr || Touched(id)) continue;
+      if (a == nullptr || Touched(*a)) continue;
       Add(NudgeKind::kNextAfterSimilar, *a, 0.3 + 0.5 * (n / top),
           "next_after_similar.cooccurrence", ev);
       if (++added == 10) break;
@@ -429,7 +462,7 @@ class Generator {
     size_t added = 0;
     for (size_t i : catalogue_.Visible()) {
       const Activity& a = catalogue_.activities()[i];
-      if (Touched(a.id) || Offerable(a.id) == nullptr) continue;
+      if (Touched(a) || !Offerable(a)) continue;
       int shared = 0;
       for (const auto& g : a.goal_ids) {
         auto it = goals.find(g);
@@ -446,6 +479,7 @@ class Generator {
   const RecommendInput& in_;
   const Catalogue& catalogue_;
   const ProfileView& view_;
+  std::vector<uint8_t> marks_;  // per activity index: k*Mark bits
   std::vector<Candidate> out_;
 };
 
@@ -590,13 +624,6 @@ std::optional<NudgeKind> ParseNudgeKind(std::string_view name) {
   return std::nullopt;
 }
 
-std::string SegmentOf(const RecommenderConfig& config, const Profile* profile,
-                      int64_t now_ms) {
-  if (profile == nullptr) return "unknown";
-  return std::string(
-      BandPositionName(ViewAt(config.profile, *profile, now_ms).position));
-}
-
 bool InHoldout(const RecommenderConfig& config, std::string_view tenant,
                std::string_view learner_key) {
   if (config.holdout_share <= 0) return false;
@@ -637,14 +664,20 @@ RecommendOutput Recommend(const RecommenderConfig& config,
                                            cands[i].direction));
   }
   const KindLists lists = ByKind(base, cands);
+  std::array<Arm, kNudgeKindCount> arms{};
+  if (auto seg = in.arms.find(out.segment); seg != in.arms.end()) {
+    for (const auto& [kind, arm] : seg->second) {
+      if (static_cast<size_t>(kind) < kNudgeKindCount) {
+        arms[static_cast<size_t>(kind)] = arm;
+      }
+    }
+  }
   // One policy draw: a Thompson sample per kind, then the ranking.
   auto draw = [&](uint64_t s, std::vector<double>* scores) {
     Rng rng(s);
     std::array<double, kNudgeKindCount> theta{};
     for (size_t kind = 1; kind < kNudgeKindCount; ++kind) {
-      Arm arm;
-      auto it = in.arms.find(static_cast<NudgeKind>(kind));
-      if (it != in.arms.end()) arm = it->second;
+      const Arm& arm = arms[kind];
       theta[kind] = rng.Beta(1 + std::max(0.0, arm.successes),
                              1 + std::max(0.0, arm.failures));
     }

@@ -121,8 +121,10 @@ struct RecommendInput {
   std::vector<std::pair<std::string, double>> next_after_similar;
   // Targets dismissed within the window.
   std::unordered_set<std::string> dismissed;
-  // Arms of the learner's segment, by kind; missing = no feedback yet.
-  std::map<NudgeKind, Arm> arms;
+  // Bandit arms by segment (band position name, "unknown") and kind;
+  // Recommend reads those of the learner's segment. Missing = no feedback
+  // yet.
+  std::map<std::string, std::map<NudgeKind, Arm>, std::less<>> arms;
   int64_t now_ms = 0;
   int k = 5;
   std::string locale = "en";
@@ -145,14 +147,11 @@ struct Recommendation {
 
 struct RecommendOutput {
   std::vector<Recommendation> items;
-  std::string segment;  // the band position the arms were read for
+  // The learner's segment, the key of the bandit arms: the band position
+  // name, "unknown" without a profile.
+  std::string segment;
   bool holdout = false;
 };
-
-// The segment (band position name) of a learner, "unknown" without a
-// profile; the key of the bandit arms.
-std::string SegmentOf(const RecommenderConfig& config, const Profile* profile,
-                      int64_t now_ms);
 
 // True when the learner falls in the holdout share.
 bool InHoldout(const RecommenderConfig& config, std::string_view tenant,

@@ -365,12 +365,24 @@ TEST_F(RecommenderTest, FeedbackMovesTheBanditTowardAcceptedKinds) {
   ASSERT_LT(rank(NudgeKind::kContinuePath), in.k);
   // Many acceptances of one kind and dismissals of the other move the
   // accepted kind up, whichever way round.
-  in.arms[NudgeKind::kContinuePath] = Arm{0, 200};
-  in.arms[NudgeKind::kApplyAtWork] = Arm{200, 0};
+  const std::string segment = Recommend(config_, in).segment;
+  ASSERT_NE(segment, "unknown");
+  in.arms[segment][NudgeKind::kContinuePath] = Arm{0, 200};
+  in.arms[segment][NudgeKind::kApplyAtWork] = Arm{200, 0};
   EXPECT_LT(rank(NudgeKind::kApplyAtWork), rank(NudgeKind::kContinuePath));
-  in.arms[NudgeKind::kContinuePath] = Arm{200, 0};
-  in.arms[NudgeKind::kApplyAtWork] = Arm{0, 200};
+  in.arms[segment][NudgeKind::kContinuePath] = Arm{200, 0};
+  in.arms[segment][NudgeKind::kApplyAtWork] = Arm{0, 200};
   EXPECT_LT(rank(NudgeKind::kContinuePath), rank(NudgeKind::kApplyAtWork));
+  // Another segment's arms are not this learner's: the same strong
+  // preference there leaves the ranking as without feedback.
+  in.arms.clear();
+  const int continue_plain = rank(NudgeKind::kContinuePath);
+  const int apply_plain = rank(NudgeKind::kApplyAtWork);
+  const std::string other = segment == "inside" ? "below" : "inside";
+  in.arms[other][NudgeKind::kContinuePath] = Arm{0, 200};
+  in.arms[other][NudgeKind::kApplyAtWork] = Arm{200, 0};
+  EXPECT_EQ(rank(NudgeKind::kContinuePath), continue_plain);
+  EXPECT_EQ(rank(NudgeKind::kApplyAtWork), apply_plain);
 }
 
 TEST_F(RecommenderTest, EveryItemCarriesTitleAndLinkFromItsCatalogue) {
