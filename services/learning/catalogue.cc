@@ -145,7 +145,12 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
           common::StrCat("activities[", i, "].id"),
           common::StrCat("repeats the id of activities[", it->second, "]"));
     }
-    if (c->activities_[i].visible) c->visible_.push_back(i);
+    const Activity& a = c->activities_[i];
+    if (!a.visible) continue;
+    c->visible_.push_back(i);
+    if (static_cast<size_t>(a.type) < c->visible_by_type_.size()) {
+      c->visible_by_type_[static_cast<size_t>(a.type)].push_back(i);
+    }
   }
   absl::flat_hash_map<std::string, uint32_t> topic_numbers;
   auto topic = [&topic_numbers](std::string key) {

@@ -10,6 +10,7 @@
 #ifndef POLKU_LEARNING_CATALOGUE_H_
 #define POLKU_LEARNING_CATALOGUE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -93,6 +94,11 @@ class Catalogue {
   const std::vector<size_t>& PathsWithActivity(std::string_view id) const;
   // Indexes into activities() of the visible activities, in catalogue order.
   const std::vector<size_t>& Visible() const { return visible_; }
+  // Indexes into activities() of the visible activities of one type, in
+  // catalogue order.
+  const std::vector<size_t>& VisibleOfType(model::ObjectType type) const {
+    return visible_by_type_[static_cast<size_t>(type)];
+  }
   // Per step of paths()[path], the indexes into activities() of its
   // activity followed by its alternatives.
   const std::vector<std::vector<uint32_t>>& StepActivities(size_t path) const {
@@ -125,6 +131,9 @@ class Catalogue {
   absl::flat_hash_map<std::string, size_t> path_index_;
   absl::flat_hash_map<std::string, std::vector<size_t>> paths_by_activity_;
   std::vector<size_t> visible_;
+  std::array<std::vector<size_t>,
+             static_cast<size_t>(model::ObjectType::kCount_)>
+      visible_by_type_;
   std::vector<std::vector<std::vector<uint32_t>>> step_activities_;
   std::vector<std::vector<uint32_t>> topics_;
 };

@@ -20,18 +20,20 @@ using model::ObjectType;
 
 size_t S(Signal s) { return static_cast<size_t>(s); }
 
-// One candidate before ranking.
+// One candidate before ranking. The strings it points to (catalogue,
+// profile, literals) outlive the Recommend call that makes it: a
+// catalogue can offer thousands of candidates, and only k are served.
 struct Candidate {
   NudgeKind kind = NudgeKind::kUnspecified;
-  std::string target_id;
+  std::string_view target_id;
   bool target_is_path = false;
-  std::string title;
-  std::string context;  // path title, course just finished
+  std::string_view title;
+  std::string_view context;  // path title, course just finished
   double relevance = 0;
   // Where the target moves the balance: +1 toward learning leadership,
   // -1 toward competence development, 0 neither or both.
   double direction = 0;
-  std::string reason_code;
+  std::string_view reason_code;
   const Latest* evidence = nullptr;
 };
 
@@ -167,16 +169,16 @@ class Generator {
   }
 
   void Add(NudgeKind kind, const Activity& a, double relevance,
-           std::string reason, const Latest* evidence,
-           std::string context = "") {
+           std::string_view reason, const Latest* evidence,
+           std::string_view context = {}) {
     Candidate c;
     c.kind = kind;
     c.target_id = a.id;
     c.title = a.title.empty() ? a.id : a.title;
-    c.context = std::move(context);
+    c.context = context;
     c.relevance = relevance;
     c.direction = DirectionOfMode(a.mode);
-    c.reason_code = std::move(reason);
+    c.reason_code = reason;
     c.evidence = evidence;
     out_.push_back(std::move(c));
   }
@@ -200,25 +202,38 @@ class Generator {
   std::vector<const Activity*> OfTypes(std::initializer_list<ObjectType> types,
                                        const Activity* ref, size_t limit,
                                        bool self_enrol_only = false) const {
-    std::vector<std::pair<double, const Activity*>> found;
-    for (size_t i : catalogue_.Visible()) {
-      const Activity& a = catalogue_.activities()[i];
-      if (std::find(types.begin(), types.end(), a.type) == types.end() &&
-          types.size() != 0) {
-        continue;
+    if (limit == 0) return {};
+    // The visible activities of those types (all types when none), in
+    // catalogue order.
+    std::vector<size_t> merged;
+    const std::vector<size_t>* indexes = &catalogue_.Visible();
+    if (types.size() == 1) {
+      indexes = &catalogue_.VisibleOfType(*types.begin());
+    } else if (types.size() > 1) {
+      for (ObjectType t : types) {
+        const std::vector<size_t>& of = catalogue_.VisibleOfType(t);
+        merged.insert(merged.end(), of.begin(), of.end());
       }
+      std::sort(merged.begin(), merged.end());
+      merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+      indexes = &merged;
+    }
+    // The best `limit` by rank; among equal ranks, the first in catalogue
+    // order.
+    std::vector<std::pair<double, const Activity*>> best;
+    for (size_t i : *indexes) {
+      const Activity& a = catalogue_.activities()[i];
       if (self_enrol_only && !a.self_enrol) continue;
       if (!Offerable(a)) continue;
-      double rank = Overlap(ref, a) * 2 + (Touched(a) ? 0 : 1);
-      found.emplace_back(rank, &a);
+      const double rank = Overlap(ref, a) * 2 + (Touched(a) ? 0 : 1);
+      if (best.size() == limit && !(rank > best.back().first)) continue;
+      auto at = std::find_if(best.begin(), best.end(),
+                             [rank](const auto& x) { return rank > x.first; });
+      best.emplace(at, rank, &a);
+      if (best.size() > limit) best.pop_back();
     }
-    std::stable_sort(
-        found.begin(), found.end(),
-        [](const auto& x, const auto& y) { return x.first > y.first; });
     std::vector<const Activity*> out;
-    for (size_t i = 0; i < found.size() && out.size() < limit; ++i) {
-      out.push_back(found[i].second);
-    }
+    for (const auto& [rank, a] : best) out.push_back(a);
     return out;
   }
 
@@ -284,7 +299,7 @@ class Generator {
     }
   }
 
-  void AddPath(size_t pi, double relevance, std::string reason,
+  void AddPath(size_t pi, double relevance, std::string_view reason,
                const Latest* evidence) {
     const LearningPath& p = catalogue_.paths()[pi];
     // Only a path with a visible step still to take.
@@ -303,7 +318,7 @@ class Generator {
     c.title = p.title.empty() ? p.id : p.title;
     c.relevance = relevance;
     c.direction = p.steps.empty() ? 0 : dir / p.steps.size();
-    c.reason_code = std::move(reason);
+    c.reason_code = reason;
     c.evidence = evidence;
     out_.push_back(std::move(c));
   }
@@ -328,9 +343,9 @@ class Generator {
     const Latest* work = LatestOf(Signal::kAtWork);
     if (work != nullptr && !work->IsOlderThan(*done)) return;
     const Activity* course = catalogue_.FindActivity(done->object_id);
-    const std::string context = course != nullptr && !course->title.empty()
-                                    ? course->title
-                                    : done->object_id;
+    const std::string_view context = course != nullptr && !course->title.empty()
+                                         ? course->title
+                                         : done->object_id;
     for (const Activity* a :
          OfTypes({ObjectType::kWorkAssignment}, course, 1)) {
       Add(NudgeKind::kApplyAtWork, *a,
@@ -418,7 +433,7 @@ class Generator {
       const Activity& a = catalogue_.activities()[i];
       if (!a.required || !Offerable(a)) continue;
       double relevance = 0.4;
-      std::string reason = "complete_required.missing";
+      std::string_view reason = "complete_required.missing";
       if (Touched(a)) {
         relevance = 0.9;
         reason = "complete_required.started";
@@ -426,7 +441,7 @@ class Generator {
         relevance = 0.8;
         reason = "complete_required.only_self_directed";
       }
-      Add(NudgeKind::kCompleteRequired, a, relevance, std::move(reason),
+      Add(NudgeKind::kCompleteRequired, a, relevance, reason,
           above ? LatestOf(Signal::kSelfDirected) : nullptr);
       out_.back().direction = -1;
     }
@@ -488,10 +503,10 @@ void Deduplicate(std::vector<Candidate>& c) {
   std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
     return a.relevance > b.relevance;
   });
-  std::unordered_map<std::string, bool> seen;
+  std::unordered_set<std::string_view> seen;
   std::vector<Candidate> out;
   for (auto& x : c) {
-    if (seen.emplace(x.target_id, true).second) out.push_back(std::move(x));
+    if (seen.insert(x.target_id).second) out.push_back(x);
   }
   c = std::move(out);
 }
@@ -556,8 +571,12 @@ double KindPenalty(int n) {
 // remaining item is the best head of some kind's list, so each step looks
 // at one candidate per kind instead of all of them (the same choice as a
 // scan over every candidate, ties going to the lower index).
-std::vector<size_t> Select(const std::vector<double>& scores,
-                           const KindLists& lists, size_t k, bool diversity) {
+// A policy's factor per kind: candidate i scores base[i] x factor[kind].
+using KindFactors = std::array<double, kNudgeKindCount>;
+
+std::vector<size_t> Select(const std::vector<double>& base,
+                           const KindFactors& factor, const KindLists& lists,
+                           size_t k, bool diversity) {
   std::vector<size_t> chosen;
   std::array<size_t, kNudgeKindCount> next{};
   std::array<int, kNudgeKindCount> per_kind{};
@@ -568,7 +587,7 @@ std::vector<size_t> Select(const std::vector<double>& scores,
     for (size_t kind = 0; kind < kNudgeKindCount; ++kind) {
       if (next[kind] >= lists[kind].size()) continue;
       const size_t i = lists[kind][next[kind]];
-      double s = scores[i];
+      double s = base[i] * factor[kind];
       if (diversity) s *= KindPenalty(per_kind[kind]);
       if (s > best || (s == best && i < best_i)) {
         best = s;
@@ -672,37 +691,34 @@ RecommendOutput Recommend(const RecommenderConfig& config,
       }
     }
   }
-  // One policy draw: a Thompson sample per kind, then the ranking.
-  auto draw = [&](uint64_t s, std::vector<double>* scores) {
+  // One policy draw: a Thompson sample per kind, then the ranking. Only
+  // the head of each kind's list is ever scored, so a draw costs k steps
+  // over the kinds, not a pass over every candidate.
+  auto draw = [&](uint64_t s, KindFactors* factor) {
     Rng rng(s);
-    std::array<double, kNudgeKindCount> theta{};
+    factor->fill(0.5);
     for (size_t kind = 1; kind < kNudgeKindCount; ++kind) {
       const Arm& arm = arms[kind];
-      theta[kind] = rng.Beta(1 + std::max(0.0, arm.successes),
-                             1 + std::max(0.0, arm.failures));
-    }
-    scores->resize(cands.size());
-    for (size_t i = 0; i < cands.size(); ++i) {
       // The sample tilts, it does not overrule: half fixed, half sampled.
-      (*scores)[i] =
-          base[i] * (0.5 + theta[static_cast<size_t>(cands[i].kind)]);
+      (*factor)[kind] = 0.5 + rng.Beta(1 + std::max(0.0, arm.successes),
+                                       1 + std::max(0.0, arm.failures));
     }
-    return Select(*scores, lists, k, true);
+    return Select(base, *factor, lists, k, true);
   };
 
-  std::vector<double> scores;
+  KindFactors factor;
   std::vector<size_t> chosen;
   std::vector<double> propensity;
   if (out.holdout) {
-    scores = base;
-    chosen = Select(scores, lists, k, false);
+    factor.fill(1.0);
+    chosen = Select(base, factor, lists, k, false);
     propensity.assign(chosen.size(), 1.0);
   } else {
-    chosen = draw(seed, &scores);
+    chosen = draw(seed, &factor);
     std::vector<int> hits(cands.size(), 0);
-    std::vector<double> tmp;
+    KindFactors redrawn;
     for (int d = 0; d < kPropensityDraws; ++d) {
-      for (size_t i : draw(seed + 1 + static_cast<uint64_t>(d), &tmp)) {
+      for (size_t i : draw(seed + 1 + static_cast<uint64_t>(d), &redrawn)) {
         ++hits[i];
       }
     }
@@ -716,7 +732,7 @@ RecommendOutput Recommend(const RecommenderConfig& config,
     const Candidate& c = cands[chosen[j]];
     Recommendation r;
     r.kind = c.kind;
-    r.target_id = c.target_id;
+    r.target_id = std::string(c.target_id);
     r.target_is_path = c.target_is_path;
     // Title and link from the same catalogue snapshot the ranking used, so
     // a catalogue upload in between cannot leave an item without them.
@@ -728,8 +744,9 @@ RecommendOutput Recommend(const RecommenderConfig& config,
       r.target_title = a->title;
       r.target_url = a->url;
     }
-    r.score = scores[chosen[j]];
-    r.reason_code = c.reason_code;
+    r.score =
+        base[chosen[j]] * factor[static_cast<size_t>(cands[chosen[j]].kind)];
+    r.reason_code = std::string(c.reason_code);
     r.text = c.reason_code == "turn_course_into_path.start"
                  ? StartPathText(in.locale, c.title)
                  : NudgeText(c.kind, in.locale, c.title, c.context);
