@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <tuple>
 #include <unordered_map>
 
+#include "absl/container/inlined_vector.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "store/sqlite_util.h"
@@ -345,6 +347,315 @@ SqliteEventStore::PrepareCommitStatements(sqlite3* db) {
 
 int SqliteEventStore::SchemaVersion() { return kSchemaVersion; }
 
+// --- The learner cache --------------------------------------------------
+
+namespace sqlite_internal {
+namespace {
+
+// The profile's sums in a fixed order; EncodeCachedProfile stores the
+// nonzero ones (by bit pattern, so -0.0 survives) under a mask.
+template <typename P, typename Fn>
+void ForEachSum(P& p, Fn fn) {
+  for (auto& v : p.sums.score_sum) fn(v);
+  for (auto& v : p.sums.weight_sum) fn(v);
+  fn(p.sums.leadership);
+  fn(p.sums.development);
+  for (auto& v : p.sums.signals) fn(v);
+}
+constexpr size_t kSumCount =
+    2 * model::kDimensionCount + 2 + learning::kSignalCount;
+static_assert(kSumCount <= 64, "the sums' mask is one uint64_t");
+
+bool LatestIsSet(const learning::Latest& l) {
+  return l.at_ms != 0 || !l.event_id.empty() || !l.object_id.empty() ||
+         !l.rule_ids.empty();
+}
+
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s.data(), s.size());
+}
+
+bool GetString(std::string_view* in, std::string_view* s) {
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return false;
+  *s = in->substr(0, static_cast<size_t>(n));
+  in->remove_prefix(static_cast<size_t>(n));
+  return true;
+}
+
+bool GetTime(std::string_view* in, int64_t base, int64_t* out) {
+  uint64_t z;
+  if (!GetVarint(in, &z)) return false;
+  *out = UnZigZagAdd(base, z);
+  return true;
+}
+
+}  // namespace
+
+// Layout: mask of nonzero sums, those sums (8 bytes each), the 14 counts
+// (zigzag), last_event_ms (zigzag), first_event_ms, org_unit_at_ms and
+// role_at_ms (zigzag differences from last_event_ms), org_unit, role, the
+// string table (each distinct string of the latest entries once), the
+// mask of set latest entries, and per set entry its time (difference from
+// last_event_ms), event id, object id and rule ids as table indexes.
+void EncodeCachedProfile(const learning::Profile& p, std::string* out) {
+  uint64_t mask = 0;
+  size_t bit = 0;
+  ForEachSum(p, [&](const double& v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    if (bits != 0) mask |= uint64_t{1} << bit;
+    ++bit;
+  });
+  PutVarint(out, mask);
+  ForEachSum(p, [&](const double& v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    if (bits == 0) return;
+    char b[8];
+    std::memcpy(b, &v, 8);
+    out->append(b, 8);
+  });
+  for (int64_t c : p.sums.counts) PutVarint(out, ZigZagDiff(c, 0));
+  const int64_t last = p.last_event_ms;
+  PutVarint(out, ZigZagDiff(last, 0));
+  PutVarint(out, ZigZagDiff(p.first_event_ms, last));
+  PutVarint(out, ZigZagDiff(p.org_unit_at_ms, last));
+  PutVarint(out, ZigZagDiff(p.role_at_ms, last));
+  PutString(out, p.org_unit);
+  PutString(out, p.role);
+  // The table, and each set entry's indexes into it in order.
+  absl::InlinedVector<std::string_view, 32> table;
+  absl::InlinedVector<uint32_t, 64> refs;
+  auto ref = [&](std::string_view s) {
+    size_t i = 0;
+    while (i < table.size() && table[i] != s) ++i;
+    if (i == table.size()) table.push_back(s);
+    refs.push_back(static_cast<uint32_t>(i));
+  };
+  uint64_t latest_mask = 0;
+  for (size_t i = 0; i < learning::kSignalCount; ++i) {
+    const learning::Latest& l = p.latest[i];
+    if (!LatestIsSet(l)) continue;
+    latest_mask |= uint64_t{1} << i;
+    ref(l.event_id);
+    ref(l.object_id);
+    for (const std::string& r : l.rule_ids) ref(r);
+  }
+  PutVarint(out, table.size());
+  for (std::string_view s : table) PutString(out, s);
+  PutVarint(out, latest_mask);
+  size_t next = 0;
+  for (size_t i = 0; i < learning::kSignalCount; ++i) {
+    const learning::Latest& l = p.latest[i];
+    if ((latest_mask >> i & 1) == 0) continue;
+    PutVarint(out, ZigZagDiff(l.at_ms, last));
+    PutVarint(out, refs[next++]);
+    PutVarint(out, refs[next++]);
+    PutVarint(out, l.rule_ids.size());
+    for (size_t k = 0; k < l.rule_ids.size(); ++k) {
+      PutVarint(out, refs[next++]);
+    }
+  }
+}
+
+bool DecodeCachedProfile(std::string_view* in, learning::Profile* p) {
+  uint64_t mask;
+  if (!GetVarint(in, &mask)) return false;
+  bool ok = true;
+  size_t bit = 0;
+  ForEachSum(*p, [&](double& v) {
+    if ((mask >> bit++ & 1) == 0) {
+      v = 0;
+    } else if (in->size() < 8) {
+      ok = false;
+    } else {
+      std::memcpy(&v, in->data(), 8);
+      in->remove_prefix(8);
+    }
+  });
+  if (!ok || mask >> kSumCount != 0) return false;
+  for (int64_t& c : p->sums.counts) {
+    if (!GetTime(in, 0, &c)) return false;
+  }
+  std::string_view org_unit, role;
+  if (!GetTime(in, 0, &p->last_event_ms)) return false;
+  const int64_t last = p->last_event_ms;
+  if (!GetTime(in, last, &p->first_event_ms) ||
+      !GetTime(in, last, &p->org_unit_at_ms) ||
+      !GetTime(in, last, &p->role_at_ms) || !GetString(in, &org_unit) ||
+      !GetString(in, &role)) {
+    return false;
+  }
+  p->org_unit.assign(org_unit);
+  p->role.assign(role);
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return false;
+  absl::InlinedVector<std::string_view, 32> table(static_cast<size_t>(n));
+  for (std::string_view& s : table) {
+    if (!GetString(in, &s)) return false;
+  }
+  auto get = [&](std::string* s) {
+    uint64_t i;
+    if (!GetVarint(in, &i) || i >= table.size()) return false;
+    s->assign(table[static_cast<size_t>(i)]);
+    return true;
+  };
+  uint64_t latest_mask;
+  if (!GetVarint(in, &latest_mask) ||
+      latest_mask >> learning::kSignalCount != 0) {
+    return false;
+  }
+  for (size_t i = 0; i < learning::kSignalCount; ++i) {
+    learning::Latest& l = p->latest[i];
+    if ((latest_mask >> i & 1) == 0) {
+      l.at_ms = 0;
+      l.event_id.clear();
+      l.object_id.clear();
+      l.rule_ids.clear();
+      continue;
+    }
+    uint64_t rules;
+    if (!GetTime(in, last, &l.at_ms) || !get(&l.event_id) ||
+        !get(&l.object_id) || !GetVarint(in, &rules) || rules > in->size()) {
+      return false;
+    }
+    l.rule_ids.resize(static_cast<size_t>(rules));
+    for (std::string& r : l.rule_ids) {
+      if (!get(&r)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace sqlite_internal
+
+void SqliteEventStore::GroupLearner::Activate(CachedLearner& c,
+                                              std::string_view key,
+                                              size_t tenant_size) {
+  cached = &c;
+  tenant = key.substr(0, tenant_size);
+  learner_key = key.substr(tenant_size + 1);
+  learner_hash.clear();
+  projection_ready = false;
+  profile_dirty = false;
+  stored_org_unit.clear();
+  touched.clear();
+  ids.clear();
+  new_ids.clear();
+  weeks.clear();
+  activity_deltas.clear();
+  transitions.clear();
+}
+
+void SqliteEventStore::GroupLearner::SaveState(std::string* out) const {
+  using sqlite_internal::PutVarint;
+  using sqlite_internal::ZigZagDiff;
+  size_t total = 0;
+  for (const Touched& t : touched) total += t.object_id.size();
+  PutVarint(out, touched.size());
+  PutVarint(out, total);
+  std::string_view prev;
+  int64_t prev_ms = 0;
+  for (const Touched& t : touched) {
+    const std::string_view id = t.object_id;
+    size_t shared = 0;
+    const size_t most = std::min(prev.size(), id.size());
+    while (shared < most && prev[shared] == id[shared]) ++shared;
+    PutVarint(out, shared);
+    PutVarint(out, id.size() - shared);
+    out->append(id.data() + shared, id.size() - shared);
+    PutVarint(out, ZigZagDiff(t.first_ms, prev_ms));
+    prev = id;
+    prev_ms = t.first_ms;
+  }
+}
+
+bool SqliteEventStore::GroupLearner::LoadState() {
+  using sqlite_internal::GetVarint;
+  std::string_view in = cached->state;
+  if (!sqlite_internal::DecodeCachedProfile(&in, &profile)) return false;
+  stored_org_unit.assign(cached->profile_stored ? profile.org_unit : "");
+  uint64_t n, total;
+  if (!GetVarint(&in, &n) || !GetVarint(&in, &total) || n > in.size()) {
+    return false;
+  }
+  touched.clear();
+  touched.reserve(static_cast<size_t>(n));
+  ids.clear();
+  // Reserved once: the views into ids stay valid while it is appended to.
+  ids.reserve(static_cast<size_t>(total));
+  size_t prev_off = 0, prev_len = 0;
+  int64_t prev_ms = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t shared, rest, z;
+    if (!GetVarint(&in, &shared) || !GetVarint(&in, &rest) ||
+        shared > prev_len || rest > in.size() ||
+        ids.size() + shared + rest > total) {
+      return false;
+    }
+    const size_t off = ids.size();
+    ids.append(ids.data() + prev_off, static_cast<size_t>(shared));
+    ids.append(in.data(), static_cast<size_t>(rest));
+    in.remove_prefix(static_cast<size_t>(rest));
+    if (!GetVarint(&in, &z)) return false;
+    Touched& t = touched.emplace_back();
+    prev_off = off;
+    prev_len = static_cast<size_t>(shared + rest);
+    t.object_id = std::string_view(ids.data() + off, prev_len);
+    t.first_ms = sqlite_internal::UnZigZagAdd(prev_ms, z);
+    prev_ms = t.first_ms;
+  }
+  return in.empty();
+}
+
+SqliteEventStore::GroupLearner& SqliteEventStore::LearnerCache::Touch(
+    std::unordered_map<std::string, CachedLearner>::iterator it,
+    size_t tenant_size) {
+  CachedLearner& c = it->second;
+  if (c.last_group == group) return *c.active;
+  c.last_group = group;
+  if (touched.size() == pool.size()) {
+    pool.push_back(std::make_unique<GroupLearner>());
+  }
+  GroupLearner* g = pool[touched.size()].get();
+  g->Activate(c, it->first, tenant_size);
+  c.active = g;
+  touched.push_back(g);
+  return *g;
+}
+
+void SqliteEventStore::LearnerCache::Release() {
+  for (GroupLearner* g : touched) {
+    CachedLearner& c = *g->cached;
+    if (g->projection_ready && !c.opted_out) {
+      scratch.clear();
+      sqlite_internal::EncodeCachedProfile(g->profile, &scratch);
+      g->SaveState(&scratch);
+      // A string of its own size: the state is held for long.
+      c.state = std::string(scratch);
+    }
+    c.active = nullptr;
+    g->cached = nullptr;
+    if (g->touched.capacity() > kPooledActivities) {
+      // A pooled object does not keep the buffers of a learner with many
+      // activities.
+      *g = GroupLearner();
+    }
+  }
+  touched.clear();
+  if (pool.size() > kPoolSize) pool.resize(kPoolSize);
+}
+
+void SqliteEventStore::LearnerCache::Clear() {
+  for (GroupLearner* g : touched) g->cached = nullptr;
+  touched.clear();
+  learners.clear();
+  cooccurrence.clear();
+  if (pool.size() > kPoolSize) pool.resize(kPoolSize);
+}
+
 absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
     const std::string& path, Options options) {
   const bool full = options.durability == Durability::kFull;
@@ -484,11 +795,7 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
     LearnerCache& cache;
     bool committed = false;
     ~ForgetUnlessCommitted() {
-      if (!committed) {
-        cache.learners.clear();
-        cache.touched.clear();
-        cache.cooccurrence.clear();
-      }
+      if (!committed) cache.Clear();
     }
   } guard{cache};
   size_t records = 0;
@@ -520,28 +827,24 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
       }
       // Found without allocating once the key buffer has grown.
       auto it = cache.learners.find(cache.KeyOf(r.tenant, r.learner_key));
-      if (it == cache.learners.end()) {
-        it = cache.learners.emplace(cache.key, GroupLearner()).first;
-        GroupLearner& l = it->second;
-        l.tenant = r.tenant;
-        l.learner_key = r.learner_key;
-        l.learner_hash = LearnerHash(r.tenant, r.learner_key);
+      const bool created = it == cache.learners.end();
+      if (created) {
+        it = cache.learners.emplace(cache.key, CachedLearner()).first;
+      }
+      GroupLearner& learner = cache.Touch(it, r.tenant.size());
+      if (created) {
+        learner.learner_hash = LearnerHash(r.tenant, r.learner_key);
         st.tombstone.Bind(1, r.tenant);
-        st.tombstone.Bind(2, l.learner_hash);
+        st.tombstone.Bind(2, learner.learner_hash);
         const int rc = st.tombstone.Step();
         st.tombstone.Reset();
         if (rc == SQLITE_ROW) {
-          l.erased = true;
+          it->second.erased = true;
         } else if (rc != SQLITE_DONE) {
           return SqlError(writer_, "tombstone lookup");
         }
       }
-      if (it->second.last_group != cache.group) {
-        it->second.last_group = cache.group;
-        cache.touched.push_back(&it->second);
-      }
-      GroupLearner& learner = it->second;
-      if (learner.erased) {
+      if (it->second.erased) {
         req->outcomes.push_back(WriteOutcome::kErased);
         continue;
       }
@@ -593,6 +896,7 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   POLKU_RETURN_IF_ERROR(FlushCooccurrence());
   POLKU_RETURN_IF_ERROR(tx.Commit());
   guard.committed = true;
+  cache.Release();
   cache.Trim(options_.learner_cache_size);
   if (options_.on_commit) {
     CommitStats stats;
@@ -696,7 +1000,7 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   retention.Bind(1, tenant);
   POLKU_RETURN_IF_ERROR(RunDone(db, retention, "delete tenant retention"));
   POLKU_RETURN_IF_ERROR(DeleteTenantState(tenant));
-  cache_->learners.clear();
+  cache_->Clear();
   POLKU_RETURN_IF_ERROR(tx.Commit());
   return deleted;
 }

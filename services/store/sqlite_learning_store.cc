@@ -192,7 +192,11 @@ absl::Status RunForLearner(sqlite3* db, const char* sql,
 absl::Status SqliteEventStore::Project(const EventRecord& r,
                                        GroupLearner& learner) {
   CommitStatements& st = *statements_;
-  if (!learner.projection_loaded) {
+  CachedLearner& cached = *learner.cached;
+  if (!cached.projection_loaded) {
+    if (learner.learner_hash.empty()) {
+      learner.learner_hash = LearnerHash(learner.tenant, learner.learner_key);
+    }
     Stmt& optout = st.optout;
     optout.Bind(1, learner.tenant);
     optout.Bind(2, learner.learner_hash);
@@ -201,8 +205,8 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
       return SqlError(writer_, "opt-out lookup");
     }
-    learner.opted_out = rc == SQLITE_ROW;
-    if (!learner.opted_out) {
+    cached.opted_out = rc == SQLITE_ROW;
+    if (!cached.opted_out) {
       Stmt& get = st.get_profile;
       get.Bind(1, learner.tenant);
       get.Bind(2, learner.learner_key);
@@ -212,11 +216,14 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
         get.Reset();
         if (!profile.ok()) return profile.status();
         learner.profile = *std::move(profile);
-        learner.profile_stored = true;
+        cached.profile_stored = true;
         learner.stored_org_unit = learner.profile.org_unit;
       } else {
         get.Reset();
         if (rc != SQLITE_DONE) return SqlError(writer_, "profile lookup");
+        learner.profile = learning::Profile();
+        cached.profile_stored = false;
+        learner.stored_org_unit.clear();
       }
       // Every activity the learner touched, in object_id order (the
       // primary key's), for first-touch detection and the previous
@@ -227,15 +234,22 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
       learner.touched.clear();
       while ((rc = acts.Step()) == SQLITE_ROW) {
         GroupLearner::Touched& t = learner.touched.emplace_back();
-        t.object_id.assign(acts.View(0));
+        t.object_id = learner.new_ids.emplace_back(acts.View(0));
         t.first_ms = acts.Int(1);
       }
       acts.Reset();
       if (rc != SQLITE_DONE) return SqlError(writer_, "activity states");
+      learner.projection_ready = true;
     }
-    learner.projection_loaded = true;
+    cached.projection_loaded = true;
+  } else if (!learner.projection_ready && !cached.opted_out) {
+    // Seen by an earlier group: its state is in the cache, compact.
+    if (!learner.LoadState()) {
+      return absl::InternalError("learner cache: malformed learner state");
+    }
+    learner.projection_ready = true;
   }
-  if (learner.opted_out) return absl::OkStatus();
+  if (cached.opted_out) return absl::OkStatus();
 
   const learning::ProfileDelta& d = *r.delta;
   const int64_t at = r.occurred_at_ms;
@@ -252,11 +266,10 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
     const bool completed = d.has[SignalIndex(learning::Signal::kCompletion)];
     const int64_t completed_ms = completed ? at : 0;
     std::vector<GroupLearner::Touched>& touched = learner.touched;
-    auto it = std::lower_bound(
-        touched.begin(), touched.end(), object,
-        [](const GroupLearner::Touched& t, std::string_view o) {
-          return std::string_view(t.object_id) < o;
-        });
+    auto it =
+        std::lower_bound(touched.begin(), touched.end(), object,
+                         [](const GroupLearner::Touched& t,
+                            std::string_view o) { return t.object_id < o; });
     if (it == touched.end() || it->object_id != object) {
       const GroupLearner::Touched* previous = nullptr;
       for (const GroupLearner::Touched& t : touched) {
@@ -267,14 +280,15 @@ absl::Status SqliteEventStore::Project(const EventRecord& r,
           previous = &t;
         }
       }
+      const std::string_view id = learner.new_ids.emplace_back(object);
       if (previous != nullptr) {
-        learner.transitions.emplace_back(previous->object_id,
-                                         std::string(object));
-        ++cache_->cooccurrence[std::make_tuple(
-            learner.tenant, previous->object_id, std::string(object))];
+        learner.transitions.emplace_back(previous->object_id, id);
+        ++cache_->cooccurrence[std::make_tuple(std::string(learner.tenant),
+                                               std::string(previous->object_id),
+                                               std::string(id))];
       }
       it = touched.emplace(it);
-      it->object_id.assign(object);
+      it->object_id = id;
       it->first_ms = at;
       it->delta = static_cast<int32_t>(learner.activity_deltas.size());
       GroupLearner::ActivityDelta& a = learner.activity_deltas.emplace_back();
@@ -333,7 +347,7 @@ absl::Status SqliteEventStore::FlushLearner(GroupLearner& learner) {
   CommitStatements& st = *statements_;
   const std::string blob = learning::EncodeProfile(learner.profile);
   bool updated = false;
-  if (learner.profile_stored &&
+  if (learner.cached->profile_stored &&
       learner.stored_org_unit == learner.profile.org_unit) {
     Stmt& update = st.update_profile;
     update.Bind(1, learner.tenant);
@@ -353,7 +367,7 @@ absl::Status SqliteEventStore::FlushLearner(GroupLearner& learner) {
     put.Bind(5, learner.profile.last_event_ms);
     put.BindBlob(6, blob);
     POLKU_RETURN_IF_ERROR(RunDone(writer_, put, "profile"));
-    learner.profile_stored = true;
+    learner.cached->profile_stored = true;
     learner.stored_org_unit = learner.profile.org_unit;
   }
   Stmt& add = st.add_week;

@@ -11,7 +11,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -24,6 +26,7 @@
 #include "store/learning_store_conformance.h"
 #include "store/sqlite_backup.h"
 #include "store/sqlite_event_store.h"
+#include "store/sqlite_util.h"
 #include "store/testing/learning_records.h"
 
 namespace polku::store {
@@ -493,6 +496,176 @@ TEST(SqliteLearningStore, OneGroupProjectsAsTheSameEventsOneByOne) {
     }
   }
   ExpectSameProjection(ReadProjected(evicted, learners), want);
+}
+
+// The learner cache keeps a profile in an encoding of its own between
+// group commits; decoding must give back every field, into a profile that
+// held something else.
+TEST(SqliteLearningStore, LearnerCacheEncodingKeepsEveryProfileField) {
+  std::mt19937_64 rng(11);
+  const std::string strings[] = {"",
+                                 "e-1",
+                                 "e-2",
+                                 "https://lms.example/mod/page/view.php?id=1",
+                                 "rule.a",
+                                 "rule.b",
+                                 std::string(300, 'x')};
+  auto pick = [&] { return strings[rng() % std::size(strings)]; };
+  auto number = [&]() -> double {
+    switch (rng() % 5) {
+      case 0:
+        return 0;
+      case 1:
+        return -0.0;
+      case 2:
+        return std::numeric_limits<double>::denorm_min();
+      default:
+        return static_cast<double>(rng() % 1000000) / 7.0 - 1000;
+    }
+  };
+  auto time = [&]() -> int64_t {
+    switch (rng() % 5) {
+      case 0:
+        return 0;
+      case 1:
+        return std::numeric_limits<int64_t>::min();
+      case 2:
+        return std::numeric_limits<int64_t>::max();
+      default:
+        return kMonday2024 + static_cast<int64_t>(rng() % 1000000000) - 5000;
+    }
+  };
+  auto random_profile = [&] {
+    Profile p;
+    for (double& v : p.sums.score_sum) v = number();
+    for (double& v : p.sums.weight_sum) v = number();
+    p.sums.leadership = number();
+    p.sums.development = number();
+    for (double& v : p.sums.signals) v = number();
+    for (int64_t& c : p.sums.counts) {
+      c = rng() % 4 == 0 ? -static_cast<int64_t>(rng() % 5)
+                         : static_cast<int64_t>(rng() % 100000);
+    }
+    for (learning::Latest& l : p.latest) {
+      if (rng() % 3 == 0) continue;  // never set
+      l.at_ms = time();
+      l.event_id = pick();
+      l.object_id = pick();
+      for (uint64_t k = rng() % 4; k > 0; --k) l.rule_ids.push_back(pick());
+    }
+    p.first_event_ms = time();
+    p.last_event_ms = time();
+    p.org_unit = pick();
+    p.org_unit_at_ms = time();
+    p.role = pick();
+    p.role_at_ms = time();
+    return p;
+  };
+  Profile into = random_profile();
+  for (int i = 0; i < 300; ++i) {
+    const Profile p = random_profile();
+    std::string encoded;
+    sqlite_internal::EncodeCachedProfile(p, &encoded);
+    encoded += "rest";  // what follows it in the cache's state
+    std::string_view in = encoded;
+    ASSERT_TRUE(sqlite_internal::DecodeCachedProfile(&in, &into)) << i;
+    EXPECT_EQ(in, "rest");
+    ASSERT_EQ(learning::EncodeProfile(into), learning::EncodeProfile(p)) << i;
+    for (size_t n = 0; n + 4 < encoded.size(); ++n) {
+      std::string_view cut(encoded.data(), n);
+      Profile q;
+      EXPECT_FALSE(sqlite_internal::DecodeCachedProfile(&cut, &q)) << n;
+    }
+  }
+  // The usual case is well under half of the stored encoding.
+  std::vector<EventRecord> events = ThirtyEvents("lms#1");
+  std::string encoded;
+  sqlite_internal::EncodeCachedProfile(SumOf(events), &encoded);
+  EXPECT_LT(encoded.size() * 2, learning::EncodeProfile(SumOf(events)).size());
+}
+
+// Learners kept in the cache between groups (their state encoded and
+// decoded again for every group) project exactly as learners read back
+// from the database for every group, through opt-out, erasure and
+// evictions: the same profiles bit for bit (latest evidence, org unit and
+// role with their times), the same activity states, transitions,
+// co-occurrence and weeks.
+TEST(SqliteLearningStore, CachedLearnersProjectAsLearnersReadBack) {
+  std::mt19937 rng(29);
+  const Verb verbs[] = {Verb::kViewed, Verb::kReplied, Verb::kCompleted};
+  const std::string rules[] = {"format.course", "social.discussion",
+                               "initiative.self_enrolled"};
+  std::vector<std::string> learners;
+  for (int l = 0; l < 12; ++l) learners.push_back("lms#" + std::to_string(l));
+  std::vector<EventRecord> events;
+  for (int i = 0; i < 1500; ++i) {
+    const std::string& learner = learners[rng() % learners.size()];
+    // Object ids that share long prefixes, and short ones.
+    const std::string object =
+        rng() % 4 == 0 ? "o" + std::to_string(rng() % 5)
+                       : "https://lms.example/mod/page/view.php?id=" +
+                             std::to_string(rng() % 40);
+    const int64_t at = kMonday2024 + static_cast<int64_t>(rng() % 60) * kDay +
+                       static_cast<int64_t>(rng() % 3);
+    EventRecord r = Rec("t1", "ev-" + std::to_string(i), learner, object, at,
+                        verbs[rng() % 3],
+                        rng() % 5 == 0 ? "unit-" + std::to_string(i % 3) : "");
+    auto delta = std::make_shared<ProfileDelta>(*r.delta);
+    for (uint32_t k = rng() % 3; k > 0; --k) {
+      delta->rule_ids.push_back(rules[rng() % std::size(rules)]);
+    }
+    if (rng() % 6 == 0) delta->role = "role-" + std::to_string(rng() % 3);
+    r.delta = std::move(delta);
+    events.push_back(std::move(r));
+    if (rng() % 50 == 0) events.push_back(events[rng() % events.size()]);
+  }
+  const std::string kept = TempDbPath();
+  const std::string reread = TempDbPath();
+  {
+    SqliteEventStore::Options big;  // every learner stays cached
+    SqliteEventStore::Options small;
+    small.learner_cache_size = 1;  // every learner is read back
+    POLKU_ASSERT_OK_AND_ASSIGN(auto a, SqliteEventStore::Open(kept, big));
+    POLKU_ASSERT_OK_AND_ASSIGN(auto b, SqliteEventStore::Open(reread, small));
+    size_t i = 0;
+    int round = 0;
+    while (i < events.size()) {
+      const size_t n = std::min<size_t>(1 + rng() % 30, events.size() - i);
+      auto span = absl::MakeConstSpan(events).subspan(i, n);
+      POLKU_ASSERT_OK_AND_ASSIGN(auto got_a, a->Append(span));
+      POLKU_ASSERT_OK_AND_ASSIGN(auto got_b, b->Append(span));
+      EXPECT_EQ(got_a, got_b);
+      i += n;
+      ++round;
+      if (round == 20 || round == 40) {  // out and back in
+        for (auto* s : {a.get(), b.get()}) {
+          POLKU_ASSERT_OK(s->SetOptOut("t1", "lms#3", round == 20, 1));
+        }
+      }
+      if (round == 30) {
+        for (auto* s : {a.get(), b.get()}) {
+          POLKU_ASSERT_OK(s->EraseLearner("t1", "lms#5", 1).status());
+        }
+      }
+    }
+    for (const std::string& l : learners) {
+      POLKU_ASSERT_OK_AND_ASSIGN(auto pa, a->GetProfile("t1", l));
+      POLKU_ASSERT_OK_AND_ASSIGN(auto pb, b->GetProfile("t1", l));
+      ASSERT_EQ(pa.has_value(), pb.has_value()) << l;
+      if (!pa.has_value()) {
+        EXPECT_EQ(l, "lms#5");
+        continue;
+      }
+      EXPECT_EQ(learning::EncodeProfile(*pa), learning::EncodeProfile(*pb))
+          << l;
+      EXPECT_GT(pa->sums.counts[0], 0);
+    }
+    POLKU_ASSERT_OK(a->Close());
+    POLKU_ASSERT_OK(b->Close());
+  }
+  learners.erase(std::find(learners.begin(), learners.end(), "lms#5"));
+  ExpectSameProjection(ReadProjected(kept, learners),
+                       ReadProjected(reread, learners));
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -135,6 +137,49 @@ inline absl::Status RunDone(sqlite3* db, Stmt& s, std::string_view what) {
 // What tombstones and opt-outs hold instead of the learner key.
 using ::polku::store::LearnerHash;
 
+// The learner cache's own encoding of a profile: what EncodeProfile holds,
+// in a fifth to a third of its size (sums that are zero left out, varints,
+// times as differences from last_event_ms, each distinct string of the
+// latest entries once). Memory only: never stored, so it may change with
+// the binary. Appends to `out`.
+void EncodeCachedProfile(const learning::Profile& profile, std::string* out);
+// Reads what EncodeCachedProfile wrote at the start of `*in` into
+// `*profile` (overwriting every field, reusing its strings' capacity) and
+// removes it from `*in`. False if malformed.
+bool DecodeCachedProfile(std::string_view* in, learning::Profile* profile);
+
+// Unsigned LEB128 varints, and zigzag for signed values.
+inline void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(static_cast<uint8_t>(v) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+inline bool GetVarint(std::string_view* in, uint64_t* v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    const auto b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    r |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+// a - b and b + d, wrapping (times may be anything a record carries).
+inline uint64_t ZigZagDiff(int64_t a, int64_t b) {
+  const auto d =
+      static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+  return (static_cast<uint64_t>(d) << 1) ^ static_cast<uint64_t>(d >> 63);
+}
+inline int64_t UnZigZagAdd(int64_t b, uint64_t z) {
+  const uint64_t d = (z >> 1) ^ (~(z & 1) + 1);
+  return static_cast<int64_t>(static_cast<uint64_t>(b) + d);
+}
+
 }  // namespace polku::store::sqlite_internal
 
 namespace polku::store {
@@ -161,9 +206,30 @@ struct SqliteEventStore::CommitStatements {
   sqlite_internal::Stmt add_week;
 };
 
-// What a group commit knows about one learner. Erasure and opt-out cannot
-// change while a group commits (both take writer_mu_), so they are looked
-// up once per learner and group.
+// Between group commits the cache keeps, per learner, only a CachedLearner:
+// flags and one compact string (the profile in the encoding below, then
+// the touched activities). A group commit works on a GroupLearner, taken
+// from a small pool for each learner it touches, decoded from the compact
+// string (or read from the database) when the group projects an event of
+// the learner, and encoded back after COMMIT.
+struct SqliteEventStore::CachedLearner {
+  // Valid when projection_loaded and not opted_out: the profile
+  // (sqlite_internal::EncodeCachedProfile) and the touched activities
+  // (GroupLearner::SaveState). Between groups the profiles row holds this
+  // profile, with this profile's org_unit, whenever profile_stored.
+  std::string state;
+  uint64_t last_group = 0;         // the group commit that last touched it
+  GroupLearner* active = nullptr;  // while the current group touches it
+  // Erasure and opt-out cannot change while a group commits (both take
+  // writer_mu_), so they are looked up once per learner and kept until
+  // whatever changes them forgets the learner.
+  bool erased = false;
+  bool projection_loaded = false;  // opted_out and state are valid
+  bool opted_out = false;
+  bool profile_stored = false;  // the profiles row exists
+};
+
+// What a group commit knows about one learner while it commits.
 struct SqliteEventStore::GroupLearner {
   struct Week {
     int64_t week = 0;
@@ -184,39 +250,65 @@ struct SqliteEventStore::GroupLearner {
   // first touch: what first-touch detection and the previous-activity
   // lookup need, so that neither reads the database per event.
   struct Touched {
-    std::string object_id;
+    std::string_view object_id;  // into ids or new_ids
     int64_t first_ms = 0;
     int32_t delta = -1;  // index into activity_deltas; -1: none this group
   };
-  std::string tenant;
-  std::string learner_key;
-  std::string learner_hash;  // LearnerHash(tenant, learner_key)
-  bool erased = false;
-  uint64_t last_group = 0;  // the group commit that last touched it
-  // opted_out, profile and touched are valid (touched only when not opted
-  // out).
-  bool projection_loaded = false;
-  bool opted_out = false;
+  CachedLearner* cached = nullptr;
+  // Views of the cache's key (tenant, '\0', learner key): map nodes do not
+  // move while the group commits.
+  std::string_view tenant;
+  std::string_view learner_key;
+  // LearnerHash(tenant, learner_key); empty until a lookup needs it.
+  std::string learner_hash;
+  // profile, stored_org_unit and touched are valid for this group (decoded
+  // from cached->state or read from the database).
+  bool projection_ready = false;
   bool profile_dirty = false;
   learning::Profile profile;
-  // Whether the profiles row exists, and its org_unit: a write that keeps
-  // the org unit need not touch the profiles_by_org_unit index.
-  bool profile_stored = false;
+  // The profiles row's org_unit when cached->profile_stored: a write that
+  // keeps the org unit need not touch the profiles_by_org_unit index.
   std::string stored_org_unit;
   std::vector<Touched> touched;  // sorted by object_id
+  std::string ids;  // object ids decoded from the cache (reserved up front)
+  std::deque<std::string> new_ids;  // other object ids (addresses stable)
   // This group's changes, written once per row before COMMIT:
   std::vector<Week> weeks;  // undecayed sums, to add
   std::vector<ActivityDelta> activity_deltas;
   // (from, to) first-touch transitions; each `to` at most once per group.
-  std::vector<std::pair<std::string, std::string>> transitions;
+  std::vector<std::pair<std::string_view, std::string_view>> transitions;
+
+  // Prepares a pooled object for `c`, whose map key is `key` (tenant
+  // `tenant_size` bytes long, then '\0'). Keeps the vectors' capacity.
+  void Activate(CachedLearner& c, std::string_view key, size_t tenant_size);
+  // Appends the touched activities to `out` (after the profile), in a
+  // compact form: object ids sorted, each stored as the length it shares
+  // with the previous one and the rest; first touches as varint deltas.
+  void SaveState(std::string* out) const;
+  // Reads cached->state into profile, touched and stored_org_unit. False
+  // if the state is malformed.
+  bool LoadState();
 };
 
 struct SqliteEventStore::LearnerCache {
+  // Working objects kept between groups, at most this many (more are made
+  // for a larger group and freed after it): about 2 KiB each plus their
+  // buffers, so at most about 10 to 20 MB however many learners are
+  // cached. Fewer than the distinct learners of a large group would free
+  // and make objects (and heap pages) again every group.
+  static constexpr size_t kPoolSize = 4096;
+  // A working object that held more touched activities than this gives
+  // its buffers back after the group.
+  static constexpr size_t kPooledActivities = 1024;
+
   // Key: tenant, '\0', learner key.
-  std::unordered_map<std::string, GroupLearner> learners;
+  std::unordered_map<std::string, CachedLearner> learners;
   uint64_t group = 0;                  // the current group commit
   std::vector<GroupLearner*> touched;  // by the current group commit
   std::string key;                     // reused lookup buffer
+  std::string scratch;                 // reused encoding buffer
+  // touched points into pool[0, touched.size()).
+  std::vector<std::unique_ptr<GroupLearner>> pool;
   // The current group's additions to the tenant-wide co-occurrence, by
   // (tenant, from, to): written once per row, in key order.
   std::map<std::tuple<std::string, std::string, std::string>, int64_t>
@@ -229,6 +321,17 @@ struct SqliteEventStore::LearnerCache {
     key.append(learner_key);
     return key;
   }
+  // The working state of a learner for the current group (made once per
+  // group and learner); `it` is the learner's map entry.
+  GroupLearner& Touch(
+      std::unordered_map<std::string, CachedLearner>::iterator it,
+      size_t tenant_size);
+  // After COMMIT: encodes every learner the group projected back into its
+  // CachedLearner and returns the working objects to the pool.
+  void Release();
+  // After a failed group: forgets every learner (the cache may hold what
+  // was rolled back).
+  void Clear();
   void Forget(std::string_view tenant, std::string_view learner_key) {
     learners.erase(KeyOf(tenant, learner_key));
   }
