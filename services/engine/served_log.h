@@ -43,8 +43,8 @@ class ServedLog {
   absl::Status Record(std::string_view tenant,
                       std::vector<store::ServedRecommendation> served);
 
-  // Store commits so far and the callers they carried (for tests and the
-  // benchmark's account of batching).
+  // Store commits so far and the callers they carried (what the tests
+  // check batching by).
   struct Counts {
     int64_t commits = 0;
     int64_t callers = 0;

@@ -139,14 +139,6 @@ class Generator {
   uint8_t MarksOf(const Activity& a) const {
     return marks_[catalogue_.IndexOf(a)];
   }
-  // By id: an activity outside the catalogue is looked up in what the
-  // learner touched.
-  uint8_t MarksOf(std::string_view id) const {
-    if (const Activity* a = catalogue_.FindActivity(id)) return MarksOf(*a);
-    auto it = in_.touched.find(std::string(id));
-    if (it == in_.touched.end()) return 0;
-    return kTouchedMark | (it->second.completed_ms != 0 ? kCompletedMark : 0);
-  }
   bool Touched(const Activity& a) const {
     return (MarksOf(a) & kTouchedMark) != 0;
   }
