@@ -148,6 +148,7 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
     const Activity& a = c->activities_[i];
     if (!a.visible) continue;
     c->visible_.push_back(i);
+    if (a.required) c->visible_required_.push_back(i);
     if (static_cast<size_t>(a.type) < c->visible_by_type_.size()) {
       c->visible_by_type_[static_cast<size_t>(a.type)].push_back(i);
     }
@@ -176,7 +177,12 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
     if (auto s = ValidatePath(p, known); !s.ok()) {
       return common::PrefixField(s, common::StrCat("paths[", i, "]."));
     }
-    c->path_index_[p.id] = i;
+    auto [at, added] = c->path_index_.emplace(p.id, i);
+    if (!added) {
+      return common::InvalidFieldError(
+          common::StrCat("paths[", i, "].id"),
+          common::StrCat("repeats the id of paths[", at->second, "]"));
+    }
     auto index_of = [&c](const std::string& id) {
       return static_cast<uint32_t>(c->activity_index_.find(Key(id))->second);
     };

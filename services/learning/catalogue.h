@@ -94,6 +94,11 @@ class Catalogue {
   const std::vector<size_t>& PathsWithActivity(std::string_view id) const;
   // Indexes into activities() of the visible activities, in catalogue order.
   const std::vector<size_t>& Visible() const { return visible_; }
+  // Indexes into activities() of the visible required activities, in
+  // catalogue order.
+  const std::vector<size_t>& VisibleRequired() const {
+    return visible_required_;
+  }
   // Indexes into activities() of the visible activities of one type, in
   // catalogue order.
   const std::vector<size_t>& VisibleOfType(model::ObjectType type) const {
@@ -131,6 +136,7 @@ class Catalogue {
   absl::flat_hash_map<std::string, size_t> path_index_;
   absl::flat_hash_map<std::string, std::vector<size_t>> paths_by_activity_;
   std::vector<size_t> visible_;
+  std::vector<size_t> visible_required_;
   std::array<std::vector<size_t>,
              static_cast<size_t>(model::ObjectType::kCount_)>
       visible_by_type_;

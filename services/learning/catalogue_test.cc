@@ -42,6 +42,20 @@ TEST(Catalogue, ARepeatedActivityIdIsAnError) {
   EXPECT_THAT(std::string(c.status().message()), HasSubstr("activities[0]"));
 }
 
+TEST(Catalogue, ARepeatedPathIdIsAnError) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("a", ObjectType::kCourse, Mode::kStructured)};
+  std::vector<LearningPath> paths(3);
+  for (LearningPath& p : paths) p.steps = {{"a", Mode::kStructured, {}, false}};
+  paths[0].id = "onboarding";
+  paths[1].id = "leadership";
+  paths[2].id = "leadership";
+  auto c = Catalogue::Build(acts, paths);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(common::ErrorField(c.status()), "paths[2].id");
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("paths[1]"));
+}
+
 TEST(Catalogue, FindsByIdAndKnowsTheIndex) {
   std::vector<Activity> acts = {
       testing::MakeActivity("first", ObjectType::kCourse, Mode::kStructured),
@@ -98,6 +112,27 @@ TEST(Catalogue, IndexesPathsAndComposition) {
   EXPECT_EQ(comp.self_directed, 1u);
   EXPECT_EQ(comp.social, 1u);
   EXPECT_EQ(comp.at_work, 0u);
+}
+
+TEST(Catalogue, ListsVisibleActivitiesByTypeAndRequiredInCatalogueOrder) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("c1", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("n1", ObjectType::kNote, Mode::kSelfDirected),
+      testing::MakeActivity("c2", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("c3", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("n2", ObjectType::kNote, Mode::kSelfDirected)};
+  acts[2].visible = false;  // hidden: in no list
+  acts[2].required = true;
+  acts[3].required = true;
+  acts[4].required = true;
+  auto c = Catalogue::Build(acts, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  using ::testing::ElementsAre;
+  EXPECT_THAT((*c)->Visible(), ElementsAre(0u, 1u, 3u, 4u));
+  EXPECT_THAT((*c)->VisibleOfType(ObjectType::kCourse), ElementsAre(0u, 3u));
+  EXPECT_THAT((*c)->VisibleOfType(ObjectType::kNote), ElementsAre(1u, 4u));
+  EXPECT_TRUE((*c)->VisibleOfType(ObjectType::kCommunity).empty());
+  EXPECT_THAT((*c)->VisibleRequired(), ElementsAre(3u, 4u));
 }
 
 TEST(CatalogueFile, TheShippedExampleLoadsAndBuilds) {
