@@ -211,6 +211,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (!credentials.ok()) return credentials.status();
   builder.AddListeningPort(config.grpc_address, *credentials, &s->grpc_port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  // The synchronous server runs each call on a thread that was polling for
+  // work, and by default lets at most two threads poll: a thread that
+  // finishes a call while two others poll exits, and the next call starts
+  // a new one. Under load that was a thread created and destroyed per call
+  // (single-event Ingest with 32 calls in flight: 3,300 to 3,700 req/s
+  // before, 5,500 to 6,900 after). Threads that finished a call now stay
+  // to poll, up to 256; an idle one costs a stack.
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 256);
   builder.RegisterService(s->event_service_.get());
   builder.RegisterService(s->privacy_service_.get());
   builder.RegisterService(s->catalogue_service_.get());
