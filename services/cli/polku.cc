@@ -15,7 +15,9 @@
 //             (each with [--data_dir=DIR | --keys_file=FILE])
 //   polku backup --data_dir=DIR --out=FILE
 //   polku restore --data_dir=DIR --from=FILE
-//   polku tenant delete --data_dir=DIR --tenant=T
+//   polku tenant delete --tenant=T [--data_dir=DIR | --store=postgres
+//             [--postgres_dsn_file=FILE]]
+//   polku retention apply --tenant=T --days=N [same store flags]
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
@@ -43,6 +45,8 @@
 #include "model/tagger_registry.h"
 #include "polku/v1/event_service.grpc.pb.h"
 #include "polku/v1/recommendation_service.grpc.pb.h"
+#include "server/server_config.h"
+#include "store/postgres_event_store.h"
 #include "store/sqlite_backup.h"
 #include "store/sqlite_event_store.h"
 
@@ -110,6 +114,9 @@ Commands:
            prints the number of events deleted. Safe while a server runs
            (SQLite serialises writers); the tenant's API keys are not
            touched (revoke them with `polku keys revoke`).
+           retention and tenant work on PostgreSQL with --store=postgres and
+           --postgres_dsn_file=FILE (default: $POLKU_POSTGRES_DSN), as the
+           server; safe while replicas run.
 )";
 
 struct Args {
@@ -410,6 +417,40 @@ int StoreFailure(const std::string& command, const absl::Status& s) {
              : 1;
 }
 
+// The database `retention` and `tenant` work on, named as for the server:
+// the SQLite file under --data_dir (it must exist), or with
+// --store=postgres the database of --postgres_dsn_file (default: the
+// environment variable POLKU_POSTGRES_DSN). Errors name the flag.
+absl::StatusOr<std::unique_ptr<polku::store::EventStore>> OpenDataStore(
+    const Args& args) {
+  polku::server::ServerConfig config;
+  config.store = Flag(args, "store", "sqlite");
+  config.postgres_dsn_file = Flag(args, "postgres_dsn_file", "");
+  if (config.store == "postgres") {
+    auto dsn = polku::server::ResolvePostgresDsn(config);
+    if (!dsn.ok()) return dsn.status();
+    auto store = polku::store::PostgresEventStore::Open(*dsn);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<polku::store::EventStore>(std::move(*store));
+  }
+  if (config.store != "sqlite") {
+    return absl::InvalidArgumentError(polku::common::StrCat(
+        "store: must be sqlite or postgres, not '", config.store, "'"));
+  }
+  if (!config.postgres_dsn_file.empty()) {
+    return absl::InvalidArgumentError(
+        "postgres_dsn_file: needs --store=postgres");
+  }
+  const std::string path = DbPath(args);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return absl::NotFoundError(polku::common::StrCat(path, ": no such file"));
+  }
+  auto store = polku::store::SqliteEventStore::Open(path);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<polku::store::EventStore>(std::move(*store));
+}
+
 int Backup(const Args& args) {
   std::string out = Flag(args, "out", "");
   if (out.empty()) {
@@ -447,17 +488,11 @@ int Tenant(const std::vector<std::string>& positional, const Args& args) {
     std::cerr << "polku tenant delete: --tenant is required\n";
     return 2;
   }
-  std::string path = DbPath(args);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    std::cerr << "polku tenant delete: " << path << ": no such file\n";
-    return 2;
-  }
-  auto store = polku::store::SqliteEventStore::Open(path);
+  auto store = OpenDataStore(args);
   if (!store.ok()) return StoreFailure("tenant delete", store.status());
   auto deleted = (*store)->DeleteTenant(tenant);
-  // Close checkpoints the WAL; with a server running it may find readers
-  // and leave that to the server, which is harmless.
+  // On SQLite, Close checkpoints the WAL; with a server running it may find
+  // readers and leave that to the server, which is harmless.
   (*store)->Close().IgnoreError();
   if (!deleted.ok()) return StoreFailure("tenant delete", deleted.status());
   std::cout << "deleted " << *deleted << " events of tenant " << tenant << "\n";
@@ -485,13 +520,7 @@ int Retention(const std::vector<std::string>& positional, const Args& args) {
                  "from 1 to 36500\n";
     return 2;
   }
-  std::string path = DbPath(args);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    std::cerr << "polku retention apply: " << path << ": no such file\n";
-    return 2;
-  }
-  auto store = polku::store::SqliteEventStore::Open(path);
+  auto store = OpenDataStore(args);
   if (!store.ok()) return StoreFailure("retention apply", store.status());
   const int64_t cutoff = NowMillis() - days * 86400000LL;
   auto deleted = (*store)->DeleteEventsBefore(tenant, cutoff);

@@ -4,7 +4,8 @@
 // replica is killed with SIGKILL mid-load and restarted. Afterwards every
 // acknowledged event is stored exactly once, and every learner's profile
 // equals, within 1e-9 relative, what one SQLite server computes from the
-// same events.
+// same events. Also: the maintenance commands (`polku tenant delete`,
+// `polku retention apply`) with --store=postgres.
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
@@ -319,6 +320,106 @@ TEST(TwoReplicas, ShareOnePostgresLoseNothingAndProfileAsSqlite) {
   // cut off by the SIGKILL is retried and then DUPLICATE, so fewer
   // ACCEPTED results than rows is expected).
   EXPECT_LE(accepted, *rows);
+}
+
+// `polku tenant delete` and `polku retention apply` with --store=postgres
+// work on the replicas' database as they do on the SQLite file: one tenant
+// goes, another keeps only its recent events, and a resend of a deleted
+// old event stays out.
+TEST(PostgresMaintenance, TenantDeleteAndRetentionWorkOnTheDatabase) {
+  auto dsn = store::store_test::FreshSchemaDsn();
+  ASSERT_TRUE(dsn.ok()) << dsn.status();
+  char dir[] = "/tmp/polku-pg-maint-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string dsn_file = std::string(dir) + "/postgres.dsn";
+  {
+    std::ofstream out(dsn_file);
+    out << *dsn << "\n";
+  }
+  ASSERT_EQ(chmod(dsn_file.c_str(), 0600), 0);
+  constexpr int64_t kDayMs = 86400000;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  // Per tenant: three events 100 days old, two a day old.
+  auto record = [now_ms](const std::string& tenant, int i) {
+    store::EventRecord r;
+    r.tenant = tenant;
+    r.event_id = tenant + "-" + std::to_string(i);
+    r.learner_key = "lms.example#" + std::to_string(i % 2);
+    r.occurred_at_ms = now_ms - (i < 3 ? 100 : 1) * kDayMs;
+    r.received_at_ms = now_ms;
+    r.object_id = "lms.example/course/view.php?id=" + std::to_string(i);
+    r.content_hash = "hash-" + r.event_id;
+    r.body_json = "{}";
+    r.tags_json = "{}";
+    return r;
+  };
+  {
+    auto store = store::PostgresEventStore::Open(*dsn);
+    ASSERT_TRUE(store.ok()) << store.status();
+    std::vector<store::EventRecord> records;
+    for (const char* tenant : {"leaving", "staying"}) {
+      for (int i = 0; i < 5; ++i) records.push_back(record(tenant, i));
+    }
+    auto outcomes = (*store)->Append(records);
+    ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+    for (store::WriteOutcome o : *outcomes) {
+      ASSERT_EQ(o, store::WriteOutcome::kAccepted);
+    }
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  const std::string polku = std::string(POLKU_BINARY_DIR) + "/bin/polku";
+  const std::string on_pg =
+      " --store=postgres --postgres_dsn_file=" + dsn_file + " ";
+  std::string out;
+  EXPECT_EQ(
+      RunCommand(polku + " tenant delete" + on_pg + "--tenant=leaving 2>&1",
+                 &out),
+      0)
+      << out;
+  EXPECT_NE(out.find("deleted 5 events of tenant leaving"), std::string::npos)
+      << out;
+  EXPECT_EQ(RunCommand(polku + " retention apply" + on_pg +
+                           "--tenant=staying --days=30 2>&1",
+                       &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("deleted 3 events of tenant staying older than 30 days"),
+            std::string::npos)
+      << out;
+
+  auto store = store::PostgresEventStore::Open(*dsn);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto leaving = (*store)->Count("leaving");
+  auto staying = (*store)->Count("staying");
+  ASSERT_TRUE(leaving.ok() && staying.ok());
+  EXPECT_EQ(*leaving, 0);
+  EXPECT_EQ(*staying, 2);
+  auto resend = (*store)->Append({record("staying", 0)});
+  ASSERT_TRUE(resend.ok()) << resend.status();
+  EXPECT_EQ(resend->at(0), store::WriteOutcome::kDuplicate);
+  staying = (*store)->Count("staying");
+  ASSERT_TRUE(staying.ok());
+  EXPECT_EQ(*staying, 2);
+  ASSERT_TRUE((*store)->Close().ok());
+
+  // A connection string that cannot be read is named, and nothing runs.
+  EXPECT_EQ(RunCommand(polku + " tenant delete --store=postgres " +
+                           "--postgres_dsn_file=" + dir +
+                           "/missing.dsn --tenant=staying 2>&1",
+                       &out),
+            2);
+  EXPECT_NE(out.find("postgres_dsn_file: cannot read"), std::string::npos)
+      << out;
+  EXPECT_EQ(RunCommand(polku + " tenant delete --store=mysql " +
+                           "--tenant=staying 2>&1",
+                       &out),
+            2);
+  EXPECT_NE(out.find("store: must be sqlite or postgres"), std::string::npos)
+      << out;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
