@@ -149,6 +149,7 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
     if (!a.visible) continue;
     c->visible_.push_back(i);
     if (a.required) c->visible_required_.push_back(i);
+    if (a.self_enrol) c->visible_self_enrol_.push_back(i);
     if (static_cast<size_t>(a.type) < c->visible_by_type_.size()) {
       c->visible_by_type_[static_cast<size_t>(a.type)].push_back(i);
     }

@@ -99,6 +99,11 @@ class Catalogue {
   const std::vector<size_t>& VisibleRequired() const {
     return visible_required_;
   }
+  // Indexes into activities() of the visible activities a learner may
+  // enrol on themselves, in catalogue order.
+  const std::vector<size_t>& VisibleSelfEnrol() const {
+    return visible_self_enrol_;
+  }
   // Indexes into activities() of the visible activities of one type, in
   // catalogue order.
   const std::vector<size_t>& VisibleOfType(model::ObjectType type) const {
@@ -137,6 +142,7 @@ class Catalogue {
   absl::flat_hash_map<std::string, std::vector<size_t>> paths_by_activity_;
   std::vector<size_t> visible_;
   std::vector<size_t> visible_required_;
+  std::vector<size_t> visible_self_enrol_;
   std::array<std::vector<size_t>,
              static_cast<size_t>(model::ObjectType::kCount_)>
       visible_by_type_;

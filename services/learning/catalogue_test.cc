@@ -114,7 +114,7 @@ TEST(Catalogue, IndexesPathsAndComposition) {
   EXPECT_EQ(comp.at_work, 0u);
 }
 
-TEST(Catalogue, ListsVisibleActivitiesByTypeAndRequiredInCatalogueOrder) {
+TEST(Catalogue, ListsVisibleActivitiesByTypeRequiredAndSelfEnrolInOrder) {
   std::vector<Activity> acts = {
       testing::MakeActivity("c1", ObjectType::kCourse, Mode::kStructured),
       testing::MakeActivity("n1", ObjectType::kNote, Mode::kSelfDirected),
@@ -125,6 +125,8 @@ TEST(Catalogue, ListsVisibleActivitiesByTypeAndRequiredInCatalogueOrder) {
   acts[2].required = true;
   acts[3].required = true;
   acts[4].required = true;
+  acts[1].self_enrol = true;
+  acts[2].self_enrol = true;
   auto c = Catalogue::Build(acts, {});
   ASSERT_TRUE(c.ok()) << c.status();
   using ::testing::ElementsAre;
@@ -133,6 +135,7 @@ TEST(Catalogue, ListsVisibleActivitiesByTypeAndRequiredInCatalogueOrder) {
   EXPECT_THAT((*c)->VisibleOfType(ObjectType::kNote), ElementsAre(1u, 4u));
   EXPECT_TRUE((*c)->VisibleOfType(ObjectType::kCommunity).empty());
   EXPECT_THAT((*c)->VisibleRequired(), ElementsAre(3u, 4u));
+  EXPECT_THAT((*c)->VisibleSelfEnrol(), ElementsAre(1u));
 }
 
 TEST(CatalogueFile, TheShippedExampleLoadsAndBuilds) {

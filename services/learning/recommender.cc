@@ -18,6 +18,8 @@ constexpr int kPropensityDraws = 64;
 using model::Mode;
 using model::ObjectType;
 
+constexpr size_t kObjectTypeCount = static_cast<size_t>(ObjectType::kCount_);
+
 size_t S(Signal s) { return static_cast<size_t>(s); }
 
 // One candidate before ranking. The strings it points to (catalogue,
@@ -234,34 +236,46 @@ class Generator {
                                        const Activity* ref, size_t limit,
                                        bool self_enrol_only = false) const {
     if (limit == 0) return {};
-    // The visible activities of those types (all types when none), in
-    // catalogue order.
-    std::vector<size_t> merged;
-    const std::vector<size_t>* indexes = &catalogue_.Visible();
-    if (types.size() == 1) {
-      indexes = &catalogue_.VisibleOfType(*types.begin());
-    } else if (types.size() > 1) {
-      for (ObjectType t : types) {
-        const std::vector<size_t>& of = catalogue_.VisibleOfType(t);
-        merged.insert(merged.end(), of.begin(), of.end());
-      }
-      std::sort(merged.begin(), merged.end());
-      merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-      indexes = &merged;
-    }
     // The best `limit` by rank; among equal ranks, the first in catalogue
     // order.
     std::vector<std::pair<double, const Activity*>> best;
-    for (size_t i : *indexes) {
+    auto consider = [&](size_t i) {
       const Activity& a = catalogue_.activities()[i];
-      if (self_enrol_only && !a.self_enrol) continue;
-      if (!Offerable(a)) continue;
+      if (self_enrol_only && !a.self_enrol) return;
+      if (!Offerable(a)) return;
       const double rank = Overlap(ref, a) * 2 + (Touched(a) ? 0 : 1);
-      if (best.size() == limit && !(rank > best.back().first)) continue;
+      if (best.size() == limit && !(rank > best.back().first)) return;
       auto at = std::find_if(best.begin(), best.end(),
                              [rank](const auto& x) { return rank > x.first; });
       best.emplace(at, rank, &a);
       if (best.size() > limit) best.pop_back();
+    };
+    // The visible activities of those types (all types when none), in
+    // catalogue order: each type's list is in catalogue order, and an
+    // activity has one type, so the lists are merged by always taking the
+    // lowest head.
+    if (types.size() == 0) {
+      const std::vector<size_t>& all = self_enrol_only
+                                           ? catalogue_.VisibleSelfEnrol()
+                                           : catalogue_.Visible();
+      for (size_t i : all) consider(i);
+    } else {
+      std::array<const std::vector<size_t>*, kObjectTypeCount> lists{};
+      std::array<size_t, kObjectTypeCount> at{};
+      size_t n = 0;
+      for (ObjectType t : types) lists[n++] = &catalogue_.VisibleOfType(t);
+      for (;;) {
+        size_t lowest = n;
+        for (size_t l = 0; l < n; ++l) {
+          if (at[l] < lists[l]->size() &&
+              (lowest == n ||
+               (*lists[l])[at[l]] < (*lists[lowest])[at[lowest]])) {
+            lowest = l;
+          }
+        }
+        if (lowest == n) break;
+        consider((*lists[lowest])[at[lowest]++]);
+      }
     }
     std::vector<const Activity*> out;
     for (const auto& [rank, a] : best) out.push_back(a);

@@ -171,6 +171,31 @@ TEST_F(RecommenderTest, ShareWithCommunityWhenLittleSocialActivity) {
   EXPECT_EQ(Find(Run(social, 2), NudgeKind::kShareWithCommunity), nullptr);
 }
 
+TEST_F(RecommenderTest,
+       AmongEqualCandidatesOfSeveralTypesTheFirstInTheCatalogue) {
+  // The social types are looked at together: a mentoring activity listed
+  // before a community wins a tie with it, whatever the order of types.
+  std::vector<Activity> a;
+  a.push_back(MakeActivity("c-excel", ObjectType::kCourse, Mode::kStructured));
+  a.push_back(
+      MakeActivity("m-early", ObjectType::kMentoring, Mode::kSelfDirected));
+  a.push_back(
+      MakeActivity("com-late", ObjectType::kCommunity, Mode::kSelfDirected));
+  a.push_back(
+      MakeActivity("d-later", ObjectType::kDiscussion, Mode::kSelfDirected));
+  auto built = Catalogue::Build(std::move(a), {});
+  ASSERT_TRUE(built.ok()) << built.status();
+  catalogue_ = *built;
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-excel");
+  h.Add(1, Verb::kViewed, ObjectType::kResource, "x-1");
+  h.Fold();
+  const RecommendOutput out = Run(h, 2);
+  const Recommendation* r = Find(out, NudgeKind::kShareWithCommunity);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->target_id, "m-early");
+}
+
 TEST_F(RecommenderTest, ReflectAfterManyCompletions) {
   History h;
   h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-excel");
