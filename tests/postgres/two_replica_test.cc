@@ -189,19 +189,35 @@ double MaxRelativeDifference(const learning::Profile& a,
   return worst;
 }
 
-TEST(TwoReplicas, ShareOnePostgresLoseNothingAndProfileAsSqlite) {
-  auto schema_dsn = store::store_test::FreshSchemaDsn();
-  ASSERT_TRUE(schema_dsn.ok()) << schema_dsn.status();
-  // The connection string reaches the servers through a file only the
-  // owner can read, as in production.
-  char dir[] = "/tmp/polku-replicas-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  const std::string dsn_file = std::string(dir) + "/postgres.dsn";
+// A fresh, empty database (its own schema) and the name of a file in a new
+// directory that holds its connection string and that only the owner can
+// read: as in production, the string reaches servers and commands only
+// through such a file.
+struct DsnFile {
+  std::string dsn;
+  std::string dir;  // new, for the test's files
+  std::string file;
+};
+absl::StatusOr<DsnFile> FreshDsnFile() {
+  auto dsn = store::store_test::FreshSchemaDsn();
+  if (!dsn.ok()) return dsn.status();
+  char dir[] = "/tmp/polku-pg-test-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp");
+  DsnFile f{*dsn, dir, std::string(dir) + "/postgres.dsn"};
   {
-    std::ofstream out(dsn_file);
-    out << *schema_dsn << "\n";
+    std::ofstream out(f.file);
+    out << f.dsn << "\n";
   }
-  chmod(dsn_file.c_str(), 0600);
+  if (chmod(f.file.c_str(), 0600) != 0) {
+    return absl::InternalError("chmod " + f.file);
+  }
+  return f;
+}
+
+TEST(TwoReplicas, ShareOnePostgresLoseNothingAndProfileAsSqlite) {
+  auto db = FreshDsnFile();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const std::string& dsn_file = db->file;
   const std::vector<std::string> pg_flags = {"--store=postgres",
                                              "--postgres_dsn_file=" + dsn_file};
   ServerProcess a("", pg_flags);
@@ -247,7 +263,7 @@ TEST(TwoReplicas, ShareOnePostgresLoseNothingAndProfileAsSqlite) {
   }
 
   // What the database holds.
-  auto pg = store::PostgresEventStore::Open(*schema_dsn);
+  auto pg = store::PostgresEventStore::Open(db->dsn);
   ASSERT_TRUE(pg.ok()) << pg.status();
   std::vector<std::string> stored_ids;
   for (int l = 0; l < kLearners; ++l) {
@@ -277,7 +293,7 @@ TEST(TwoReplicas, ShareOnePostgresLoseNothingAndProfileAsSqlite) {
   ASSERT_TRUE(reference.Start());
   IngestAll(reference.grpc_address(), ids);
   EXPECT_EQ(reference.Stop(), 0);
-  std::filesystem::remove_all(dir);  // the connection string file
+  std::filesystem::remove_all(db->dir);  // the connection string file
   auto sqlite = store::SqliteEventStore::Open(reference.db_path());
   ASSERT_TRUE(sqlite.ok()) << sqlite.status();
   double worst = 0;
@@ -327,16 +343,9 @@ TEST(TwoReplicas, ShareOnePostgresLoseNothingAndProfileAsSqlite) {
 // goes, another keeps only its recent events, and a resend of a deleted
 // old event stays out.
 TEST(PostgresMaintenance, TenantDeleteAndRetentionWorkOnTheDatabase) {
-  auto dsn = store::store_test::FreshSchemaDsn();
-  ASSERT_TRUE(dsn.ok()) << dsn.status();
-  char dir[] = "/tmp/polku-pg-maint-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  const std::string dsn_file = std::string(dir) + "/postgres.dsn";
-  {
-    std::ofstream out(dsn_file);
-    out << *dsn << "\n";
-  }
-  ASSERT_EQ(chmod(dsn_file.c_str(), 0600), 0);
+  auto db = FreshDsnFile();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const std::string& dsn_file = db->file;
   constexpr int64_t kDayMs = 86400000;
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -357,7 +366,7 @@ TEST(PostgresMaintenance, TenantDeleteAndRetentionWorkOnTheDatabase) {
     return r;
   };
   {
-    auto store = store::PostgresEventStore::Open(*dsn);
+    auto store = store::PostgresEventStore::Open(db->dsn);
     ASSERT_TRUE(store.ok()) << store.status();
     std::vector<store::EventRecord> records;
     for (const char* tenant : {"leaving", "staying"}) {
@@ -390,7 +399,7 @@ TEST(PostgresMaintenance, TenantDeleteAndRetentionWorkOnTheDatabase) {
             std::string::npos)
       << out;
 
-  auto store = store::PostgresEventStore::Open(*dsn);
+  auto store = store::PostgresEventStore::Open(db->dsn);
   ASSERT_TRUE(store.ok()) << store.status();
   auto leaving = (*store)->Count("leaving");
   auto staying = (*store)->Count("staying");
@@ -407,7 +416,7 @@ TEST(PostgresMaintenance, TenantDeleteAndRetentionWorkOnTheDatabase) {
 
   // A connection string that cannot be read is named, and nothing runs.
   EXPECT_EQ(RunCommand(polku + " tenant delete --store=postgres " +
-                           "--postgres_dsn_file=" + dir +
+                           "--postgres_dsn_file=" + db->dir +
                            "/missing.dsn --tenant=staying 2>&1",
                        &out),
             2);
@@ -419,7 +428,7 @@ TEST(PostgresMaintenance, TenantDeleteAndRetentionWorkOnTheDatabase) {
             2);
   EXPECT_NE(out.find("store: must be sqlite or postgres"), std::string::npos)
       << out;
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(db->dir);
 }
 
 }  // namespace
