@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
-#include <unordered_set>
 #include <utility>
 
 #include "common/field_error.h"
@@ -161,6 +160,7 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
         .first->second;
   };
   c->topics_.resize(c->activities_.size());
+  c->paths_of_activity_.resize(c->activities_.size());
   for (size_t i = 0; i < c->activities_.size(); ++i) {
     const Activity& a = c->activities_[i];
     for (const std::string& comp : a.competencies) {
@@ -189,18 +189,16 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
     };
     std::vector<std::vector<uint32_t>>& steps =
         c->step_activities_.emplace_back();
-    std::unordered_set<std::string> seen;
     for (const PathStep& step : p.steps) {
       std::vector<uint32_t>& ids = steps.emplace_back();
       ids.push_back(index_of(step.activity_id));
       for (const auto& alt : step.alternative_activity_ids) {
         ids.push_back(index_of(alt));
       }
-      if (seen.insert(step.activity_id).second) {
-        c->paths_by_activity_[step.activity_id].push_back(i);
-      }
-      for (const auto& alt : step.alternative_activity_ids) {
-        if (seen.insert(alt).second) c->paths_by_activity_[alt].push_back(i);
+      // Each path once per activity, however many of its steps name it.
+      for (uint32_t ai : ids) {
+        std::vector<size_t>& of = c->paths_of_activity_[ai];
+        if (of.empty() || of.back() != i) of.push_back(i);
       }
     }
   }
@@ -225,8 +223,9 @@ const LearningPath* Catalogue::FindPath(std::string_view id) const {
 
 const std::vector<size_t>& Catalogue::PathsWithActivity(
     std::string_view id) const {
-  auto it = paths_by_activity_.find(Key(id));
-  return it == paths_by_activity_.end() ? EmptyIndexes() : it->second;
+  auto it = activity_index_.find(Key(id));
+  return it == activity_index_.end() ? EmptyIndexes()
+                                     : paths_of_activity_[it->second];
 }
 
 Catalogue::Composition Catalogue::Compose() const {

@@ -92,6 +92,10 @@ class Catalogue {
   // Indexes into paths() of the paths with a step (or an alternative)
   // naming the activity.
   const std::vector<size_t>& PathsWithActivity(std::string_view id) const;
+  // The same, for activities()[i].
+  const std::vector<size_t>& PathsWithActivityAt(size_t i) const {
+    return paths_of_activity_[i];
+  }
   // Indexes into activities() of the visible activities, in catalogue order.
   const std::vector<size_t>& Visible() const { return visible_; }
   // Indexes into activities() of the visible required activities, in
@@ -139,7 +143,7 @@ class Catalogue {
   std::vector<LearningPath> paths_;
   absl::flat_hash_map<std::string, size_t> activity_index_;
   absl::flat_hash_map<std::string, size_t> path_index_;
-  absl::flat_hash_map<std::string, std::vector<size_t>> paths_by_activity_;
+  std::vector<std::vector<size_t>> paths_of_activity_;  // by activity index
   std::vector<size_t> visible_;
   std::vector<size_t> visible_required_;
   std::vector<size_t> visible_self_enrol_;

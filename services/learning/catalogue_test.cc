@@ -101,11 +101,19 @@ TEST(Catalogue, IndexesPathsAndComposition) {
   LearningPath p;
   p.id = "p";
   p.steps = {{"a", Mode::kStructured, {"b"}, false}};
-  auto c = Catalogue::Build(acts, {p});
+  // A path naming "a" twice lists it once.
+  LearningPath q;
+  q.id = "q";
+  q.steps = {{"a", Mode::kStructured, {}, false},
+             {"b", Mode::kSelfDirected, {"a"}, false}};
+  auto c = Catalogue::Build(acts, {p, q});
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ((*c)->PathsWithActivity("a").size(), 1u);
-  EXPECT_EQ((*c)->PathsWithActivity("b").size(), 1u);  // an alternative
+  using ::testing::ElementsAre;
+  EXPECT_THAT((*c)->PathsWithActivity("a"), ElementsAre(0u, 1u));
+  EXPECT_THAT((*c)->PathsWithActivity("b"), ElementsAre(0u, 1u));  // alt
+  EXPECT_THAT((*c)->PathsWithActivityAt(0), ElementsAre(0u, 1u));
   EXPECT_TRUE((*c)->PathsWithActivity("h").empty());
+  EXPECT_TRUE((*c)->PathsWithActivity("missing").empty());
   Catalogue::Composition comp = (*c)->Compose();
   EXPECT_EQ(comp.visible, 2u);  // the hidden one does not count
   EXPECT_EQ(comp.structured, 1u);

@@ -145,8 +145,10 @@ class Generator {
     // scans over every visible activity below hash no ids.
     for (const auto& [id, touch] : in_.touched) {
       if (const Activity* a = catalogue_.FindActivity(id)) {
-        marks_[catalogue_.IndexOf(*a)] |=
+        const size_t i = catalogue_.IndexOf(*a);
+        marks_[i] |=
             kTouchedMark | (touch.completed_ms != 0 ? kCompletedMark : 0);
+        touched_.push_back(i);
       }
     }
     for (const std::string& id : in_.dismissed) {
@@ -288,8 +290,8 @@ class Generator {
     // (a completed step is a touched one), so only those are walked, in
     // catalogue order.
     std::vector<size_t> walked;
-    for (const auto& [id, touch] : in_.touched) {
-      const std::vector<size_t>& of = catalogue_.PathsWithActivity(id);
+    for (size_t ai : touched_) {
+      const std::vector<size_t>& of = catalogue_.PathsWithActivityAt(ai);
       walked.insert(walked.end(), of.begin(), of.end());
     }
     std::sort(walked.begin(), walked.end());
@@ -519,11 +521,9 @@ class Generator {
 
   void Goals() {
     std::unordered_map<std::string, int> goals;
-    for (const auto& [id, touch] : in_.touched) {
-      if (const Activity* a = catalogue_.FindActivity(id)) {
-        for (const auto& g : a->goal_ids) ++goals[g];
-      }
-      for (size_t pi : catalogue_.PathsWithActivity(id)) {
+    for (size_t ai : touched_) {
+      for (const auto& g : catalogue_.activities()[ai].goal_ids) ++goals[g];
+      for (size_t pi : catalogue_.PathsWithActivityAt(ai)) {
         const std::string& g = catalogue_.paths()[pi].goal_id;
         if (!g.empty()) ++goals[g];
       }
@@ -551,6 +551,8 @@ class Generator {
   const Catalogue& catalogue_;
   const ProfileView& view_;
   std::vector<uint8_t> marks_;  // per activity index: k*Mark bits
+  // The catalogue indexes of the touched activities the catalogue knows.
+  std::vector<size_t> touched_;
   std::vector<Candidate> out_;
 };
 
