@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "absl/container/inlined_vector.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "store/sqlite_util.h"
@@ -18,6 +19,7 @@
 namespace polku::store {
 namespace {
 
+using sqlite_internal::Connection;
 using sqlite_internal::Exec;
 using sqlite_internal::LearnerHash;
 using sqlite_internal::RunDone;
@@ -679,15 +681,10 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
     return s;
   }
   // The projection touches several tables per event; a page cache that
-  // holds their hot pages keeps a group commit from re-reading them. A
-  // small group dirties a page per row it writes, so with the default
-  // checkpoint (every 1,000 WAL pages) hot pages were copied into the
-  // database every few groups; every 10,000 pages (40 MB of WAL at most,
-  // between checkpoints) each is copied once for many groups. Commits and
-  // their durability are unchanged.
-  if (auto s = Exec(*writer,
-                    "PRAGMA cache_size=-65536;PRAGMA wal_autocheckpoint=10000");
-      !s.ok()) {
+  // holds their hot pages keeps a group commit from re-reading them.
+  // Checkpoints are not the writer's (see CheckpointLoop): the WAL hook
+  // that replaces SQLite's automatic checkpoint is set by the constructor.
+  if (auto s = Exec(*writer, "PRAGMA cache_size=-65536"); !s.ok()) {
     sqlite3_close(*writer);
     return s;
   }
@@ -696,32 +693,91 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
     sqlite3_close(*writer);
     return statements.status();
   }
-  auto reader = OpenDb(path, full);
-  if (!reader.ok()) {
+  std::vector<sqlite3*> readers;
+  for (size_t i = 0; i < std::max<size_t>(options.readers, 1); ++i) {
+    auto reader = OpenDb(path, full);
+    if (!reader.ok()) {
+      for (sqlite3* r : readers) sqlite3_close(r);
+      statements->reset();
+      sqlite3_close(*writer);
+      return reader.status();
+    }
+    readers.push_back(*reader);
+  }
+  auto checkpointer = OpenDb(path, full);
+  if (!checkpointer.ok()) {
+    for (sqlite3* r : readers) sqlite3_close(r);
     statements->reset();
     sqlite3_close(*writer);
-    return reader.status();
+    return checkpointer.status();
   }
   return std::unique_ptr<SqliteEventStore>(new SqliteEventStore(
-      *writer, *reader, std::move(options), std::move(*statements)));
+      *writer, std::make_unique<ReaderPool>(std::move(readers)), *checkpointer,
+      std::move(options), std::move(*statements)));
 }
 
-SqliteEventStore::SqliteEventStore(sqlite3* writer, sqlite3* reader,
-                                   Options options,
+SqliteEventStore::SqliteEventStore(sqlite3* writer,
+                                   std::unique_ptr<ReaderPool> readers,
+                                   sqlite3* checkpointer, Options options,
                                    std::unique_ptr<CommitStatements> statements)
     : writer_(writer),
-      reader_(reader),
+      writer_statements_(std::make_unique<Connection>(writer)),
+      readers_(std::move(readers)),
       options_(std::move(options)),
       statements_(std::move(statements)),
-      cache_(std::make_unique<LearnerCache>()) {
+      cache_(std::make_unique<LearnerCache>()),
+      checkpointer_(checkpointer) {
+  sqlite3_wal_hook(writer_, &SqliteEventStore::OnWalCommit, this);
+  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+int SqliteEventStore::OnWalCommit(void* store, sqlite3* /*db*/,
+                                  const char* /*name*/, int pages) {
+  auto* self = static_cast<SqliteEventStore*>(store);
+  if (pages >= self->options_.checkpoint_pages) {
+    absl::MutexLock lock(&self->checkpoint_mu_);
+    self->wal_pages_ = pages;
+  }
+  return SQLITE_OK;
+}
+
+// A PASSIVE checkpoint copies what no reader still needs and lets commits
+// go on; once it has copied everything, the next commit starts the WAL
+// over. Under commits that never pause it may not catch up, so from four
+// times checkpoint_pages on a RESTART checkpoint waits for the writer and
+// the readers and makes the next commit start over.
+void SqliteEventStore::CheckpointLoop() {
+  for (;;) {
+    int pages;
+    {
+      absl::MutexLock lock(&checkpoint_mu_);
+      auto due = [this]() ABSL_SHARED_LOCKS_REQUIRED(checkpoint_mu_) {
+        return checkpoint_stop_ || wal_pages_ > 0;
+      };
+      checkpoint_mu_.Await(absl::Condition(&due));
+      if (checkpoint_stop_) return;
+      pages = wal_pages_;
+      wal_pages_ = 0;
+    }
+    const int mode = pages >= 4 * options_.checkpoint_pages
+                         ? SQLITE_CHECKPOINT_RESTART
+                         : SQLITE_CHECKPOINT_PASSIVE;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_, nullptr, mode,
+                                             nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      common::LogWarning("sqlite: checkpoint failed",
+                         {{"error", sqlite3_errmsg(checkpointer_)}});
+    }
+  }
 }
 
 SqliteEventStore::~SqliteEventStore() {
   Close().IgnoreError();
   statements_.reset();
+  writer_statements_.reset();
+  sqlite3_close(checkpointer_);
   sqlite3_close(writer_);
-  sqlite3_close(reader_);
 }
 
 absl::Status SqliteEventStore::Close() {
@@ -731,6 +787,11 @@ absl::Status SqliteEventStore::Close() {
     closing_ = true;
   }
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    absl::MutexLock lock(&checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   absl::MutexLock lock(&mu_);
   closed_ = true;
   absl::MutexLock w(&writer_mu_);
@@ -925,43 +986,43 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
 
 absl::StatusOr<std::optional<EventRecord>> SqliteEventStore::Get(
     std::string_view tenant, std::string_view event_id) {
-  absl::MutexLock lock(&reader_mu_);
+  ReaderPool::Lease reader(*readers_);
   Stmt s(
-      reader_,
+      *reader,
       common::StrCat(kSelectColumns, "WHERE tenant=? AND event_id=?").c_str());
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
   s.Bind(2, event_id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return SqlError(reader_, "get");
+  if (rc != SQLITE_ROW) return SqlError(reader.db(), "get");
   return ReadRecord(s);
 }
 
 absl::StatusOr<int64_t> SqliteEventStore::Count(std::string_view tenant) {
-  absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_, "SELECT count(*) FROM events WHERE tenant=?");
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader, "SELECT count(*) FROM events WHERE tenant=?");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
-  if (s.Step() != SQLITE_ROW) return SqlError(reader_, "count");
+  if (s.Step() != SQLITE_ROW) return SqlError(reader.db(), "count");
   return s.Int(0);
 }
 
 absl::StatusOr<std::vector<EventRecord>> SqliteEventStore::ListByLearner(
     std::string_view tenant, std::string_view learner_key, size_t limit) {
-  absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_, common::StrCat(kSelectColumns,
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader, common::StrCat(kSelectColumns,
                                  "WHERE tenant=? AND learner_key=? "
                                  "ORDER BY occurred_at_ms, event_id LIMIT ?")
                       .c_str());
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
   s.Bind(2, learner_key);
   s.Bind(3, static_cast<int64_t>(limit));
   std::vector<EventRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRecord(s));
-  if (rc != SQLITE_DONE) return SqlError(reader_, "list");
+  if (rc != SQLITE_DONE) return SqlError(reader.db(), "list");
   return out;
 }
 

@@ -16,7 +16,12 @@
 //   learner; each distinct profile, week, activity state, transition and
 //   co-occurrence row is written once per group, in key order. Catalogue,
 //   served, feedback and opt-out writes take the writer connection between
-//   group commits; every read uses the reader connection.
+//   group commits.
+// - Reads lease one of a few reader connections (Options::readers), so
+//   they run side by side and beside the writer; each connection keeps
+//   its statements prepared.
+// - The WAL is checkpointed by a thread of its own, so no commit waits
+//   while the WAL is copied into the database.
 // Thread-safe.
 #ifndef POLKU_STORE_SQLITE_EVENT_STORE_H_
 #define POLKU_STORE_SQLITE_EVENT_STORE_H_
@@ -35,6 +40,9 @@
 struct sqlite3;
 
 namespace polku::store {
+namespace sqlite_internal {
+class Connection;
+}  // namespace sqlite_internal
 
 class SqliteEventStore final : public EventStore, public LearningStore {
  public:
@@ -56,6 +64,13 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     // the previous id in sort order. Learners the last group did not touch
     // are dropped first.
     size_t learner_cache_size = 50000;
+    // Reader connections (at least 1). A read waits while all are leased.
+    size_t readers = 4;
+    // WAL size, in pages, from which a checkpoint thread of its own copies
+    // the WAL into the database (PASSIVE: commits go on meanwhile). Should
+    // the WAL still reach four times this, the checkpoint waits for the
+    // writer and starts the WAL over (RESTART), which bounds its size.
+    int checkpoint_pages = 10000;
   };
 
   // Opens (creating if needed) the database at `path` and migrates it.
@@ -164,9 +179,14 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   struct CachedLearner;     // one learner's state between group commits
   struct GroupLearner;      // one learner's projection state in a group
   struct LearnerCache;      // CachedLearners kept between group commits
-  SqliteEventStore(sqlite3* writer, sqlite3* reader, Options options,
+  class ReaderPool;         // the reader connections
+  SqliteEventStore(sqlite3* writer, std::unique_ptr<ReaderPool> readers,
+                   sqlite3* checkpointer, Options options,
                    std::unique_ptr<CommitStatements> statements);
   void WriterLoop();
+  void CheckpointLoop();
+  // sqlite3_wal_hook on the writer: after each commit, the WAL's pages.
+  static int OnWalCommit(void* store, sqlite3* db, const char* name, int pages);
   absl::Status CommitGroup(std::deque<Request*>& group);
   // Applies an accepted record's delta (r.delta != nullptr) inside the
   // group's transaction (sqlite_learning_store.cc).
@@ -181,13 +201,18 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   absl::Status EraseLearnerState(std::string_view tenant,
                                  std::string_view learner_key);
   absl::Status DeleteTenantState(std::string_view tenant);
+  // RecordServed's transaction, under writer_mu_.
+  absl::Status WriteServed(std::string_view tenant,
+                           absl::Span<const ServedRecommendation> served);
   // kFailedPrecondition once Close() began.
   absl::Status CheckOpen();
   static absl::StatusOr<std::unique_ptr<CommitStatements>>
   PrepareCommitStatements(sqlite3* db);
 
   sqlite3* const writer_;  // guarded by writer_mu_
-  sqlite3* const reader_;  // guarded by reader_mu_
+  // writer_'s statements outside group commits; guarded by writer_mu_.
+  std::unique_ptr<sqlite_internal::Connection> writer_statements_;
+  const std::unique_ptr<ReaderPool> readers_;
   const Options options_;
   // Guarded by writer_mu_; finalised before the connections close.
   std::unique_ptr<CommitStatements> statements_;
@@ -201,8 +226,15 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex writer_mu_;  // serialises use of writer_
-  absl::Mutex reader_mu_;
   std::thread writer_thread_;
+
+  sqlite3* const checkpointer_;  // used by checkpoint_thread_ only
+  absl::Mutex checkpoint_mu_;
+  // The WAL's pages as the last commit left them; 0 once a checkpoint
+  // took them up.
+  int wal_pages_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
+  bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace polku::store

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/status_matchers.h"
+#include "common/str_cat.h"
 #include "gmock/gmock.h"
 #include "model/event_codec.h"
 #include "store/event_store_conformance.h"
@@ -101,6 +102,40 @@ TEST(SqliteEventStore, GroupCommitReportsBatches) {
                              SqliteEventStore::Open(TempDbPath(), options));
   POLKU_ASSERT_OK(store->Append({SampleRecord("a"), SampleRecord("b")}));
   EXPECT_EQ(records.load(), 2u);
+}
+
+// The WAL's largest size after `batches` appends of 50 events, each with a
+// body of 2 KiB, at the given checkpoint size.
+int64_t WalBytesAfterAppends(int checkpoint_pages, int batches) {
+  SqliteEventStore::Options options;
+  options.durability = SqliteEventStore::Durability::kNormal;
+  options.checkpoint_pages = checkpoint_pages;
+  const std::string path = TempDbPath();
+  auto store = SqliteEventStore::Open(path, options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return -1;
+  for (int b = 0; b < batches; ++b) {
+    std::vector<EventRecord> batch;
+    for (int i = 0; i < 50; ++i) {
+      batch.push_back(SampleRecord(common::StrCat("e", b, "-", i)));
+      batch.back().body_json = std::string(2048, 'x');
+    }
+    EXPECT_TRUE((*store)->Append(batch).ok());
+  }
+  EXPECT_EQ(*(*store)->Count("t1"), batches * 50);
+  // The WAL file keeps the largest size it reached until Close truncates.
+  return static_cast<int64_t>(std::filesystem::file_size(path + "-wal"));
+}
+
+TEST(SqliteEventStore, ACheckpointThreadKeepsTheWalBounded) {
+  // 100 batches write about 25 MB of WAL pages. Without checkpoints the
+  // WAL holds them all. With a checkpoint from 64 pages on, and a restart
+  // of the WAL from 256, it holds about what is committed while one
+  // checkpoint runs: around 1 to 2 MB here, more on a slow disk.
+  const int64_t unbounded = WalBytesAfterAppends(1 << 30, 100);
+  const int64_t bounded = WalBytesAfterAppends(64, 100);
+  EXPECT_GT(unbounded, 20 << 20) << unbounded;
+  EXPECT_LT(bounded, unbounded / 2) << bounded;
 }
 
 TEST(SqliteEventStore, TombstoneDoesNotHoldTheLearnerKey) {

@@ -19,6 +19,7 @@
 namespace polku::store {
 namespace {
 
+using sqlite_internal::Connection;
 using sqlite_internal::Exec;
 using sqlite_internal::LearnerHash;
 using sqlite_internal::RunDone;
@@ -47,8 +48,8 @@ constexpr int64_t kChunk = 512;
 // Reads one page of `table` (activities or paths) after the token.
 template <typename T>
 absl::StatusOr<Page<T>> ReadPage(
-    sqlite3* db, const char* table, std::string_view tenant, size_t page_size,
-    std::string_view page_token,
+    Connection& db, const char* table, std::string_view tenant,
+    size_t page_size, std::string_view page_token,
     absl::StatusOr<T> (*decode)(std::string_view)) {
   POLKU_ASSIGN_OR_RETURN(std::string after, DecodePageToken(page_token));
   const size_t n = EffectivePageSize(page_size);
@@ -76,7 +77,7 @@ absl::StatusOr<Page<T>> ReadPage(
 // --- Reads shared by the getters and ExportLearnerState --------------------
 
 absl::StatusOr<std::optional<learning::Profile>> ReadProfile(
-    sqlite3* db, std::string_view tenant, std::string_view learner_key) {
+    Connection& db, std::string_view tenant, std::string_view learner_key) {
   Stmt s(db, "SELECT data FROM profiles WHERE tenant=? AND learner_key=?");
   if (!s.ok()) return SqlError(db, "prepare");
   s.Bind(1, tenant);
@@ -90,7 +91,7 @@ absl::StatusOr<std::optional<learning::Profile>> ReadProfile(
 }
 
 absl::StatusOr<std::vector<ActivityState>> ReadActivityStates(
-    sqlite3* db, std::string_view tenant, std::string_view learner_key) {
+    Connection& db, std::string_view tenant, std::string_view learner_key) {
   Stmt s(db,
          "SELECT object_id, first_ms, last_ms, completed_ms, events "
          "FROM activity_states WHERE tenant=? AND learner_key=? "
@@ -134,7 +135,7 @@ constexpr char kServedColumns[] =
     "FROM served_recommendations ";
 
 absl::StatusOr<std::vector<FeedbackRecord>> ReadFeedback(
-    sqlite3* db, std::string_view tenant, std::string_view learner_key,
+    Connection& db, std::string_view tenant, std::string_view learner_key,
     int64_t since_ms) {
   Stmt s(db,
          "SELECT recommendation_id, outcome, at_ms, kind, target_id, segment "
@@ -161,7 +162,7 @@ absl::StatusOr<std::vector<FeedbackRecord>> ReadFeedback(
   return out;
 }
 
-absl::StatusOr<bool> ReadOptedOut(sqlite3* db, std::string_view tenant,
+absl::StatusOr<bool> ReadOptedOut(Connection& db, std::string_view tenant,
                                   std::string_view learner_key) {
   Stmt s(db, "SELECT 1 FROM optouts WHERE tenant=? AND learner_hash=?");
   if (!s.ok()) return SqlError(db, "prepare");
@@ -172,6 +173,14 @@ absl::StatusOr<bool> ReadOptedOut(sqlite3* db, std::string_view tenant,
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return SqlError(db, "opt-out");
+}
+
+// PRAGMA synchronous=`level` on the connection, between transactions.
+absl::Status SetSynchronous(Connection& c, std::string_view level) {
+  Stmt s(c, level == "FULL" ? "PRAGMA synchronous=FULL"
+                            : "PRAGMA synchronous=NORMAL");
+  if (!s.ok()) return SqlError(c, "prepare");
+  return RunDone(c.db(), s, "synchronous");
 }
 
 // Runs `sql` (bound ?1 = tenant, ?2 = learner key) to completion.
@@ -519,8 +528,8 @@ absl::Status SqliteEventStore::DeleteTenantState(std::string_view tenant) {
 
 absl::StatusOr<std::optional<learning::Profile>> SqliteEventStore::GetProfile(
     std::string_view tenant, std::string_view learner_key) {
-  absl::MutexLock lock(&reader_mu_);
-  return ReadProfile(reader_, tenant, learner_key);
+  ReaderPool::Lease reader(*readers_);
+  return ReadProfile(*reader, tenant, learner_key);
 }
 
 absl::Status SqliteEventStore::ForEachProfile(
@@ -531,14 +540,14 @@ absl::Status SqliteEventStore::ForEachProfile(
   for (;;) {
     std::vector<std::pair<std::string, learning::Profile>> chunk;
     {
-      absl::MutexLock lock(&reader_mu_);
-      Stmt s(reader_, common::StrCat("SELECT learner_key, data FROM profiles "
+      ReaderPool::Lease reader(*readers_);
+      Stmt s(*reader, common::StrCat("SELECT learner_key, data FROM profiles "
                                      "WHERE tenant=?1 AND learner_key",
                                      first ? ">=" : ">", "?2",
                                      org_unit.empty() ? "" : " AND org_unit=?4",
                                      " ORDER BY learner_key LIMIT ?3")
                           .c_str());
-      if (!s.ok()) return SqlError(reader_, "prepare");
+      if (!s.ok()) return SqlError(reader.db(), "prepare");
       s.Bind(1, tenant);
       s.Bind(2, after);
       s.Bind(3, kChunk);
@@ -549,7 +558,7 @@ absl::Status SqliteEventStore::ForEachProfile(
                                learning::DecodeProfile(s.Blob(1)));
         chunk.emplace_back(s.Text(0), std::move(p));
       }
-      if (rc != SQLITE_DONE) return SqlError(reader_, "profiles");
+      if (rc != SQLITE_DONE) return SqlError(reader.db(), "profiles");
     }
     for (const auto& [key, profile] : chunk) fn(key, profile);
     if (static_cast<int64_t>(chunk.size()) < kChunk) return absl::OkStatus();
@@ -560,8 +569,8 @@ absl::Status SqliteEventStore::ForEachProfile(
 
 absl::StatusOr<std::vector<ActivityState>> SqliteEventStore::GetActivityStates(
     std::string_view tenant, std::string_view learner_key) {
-  absl::MutexLock lock(&reader_mu_);
-  return ReadActivityStates(reader_, tenant, learner_key);
+  ReaderPool::Lease reader(*readers_);
+  return ReadActivityStates(*reader, tenant, learner_key);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, double>>>
@@ -570,11 +579,11 @@ SqliteEventStore::NextActivities(std::string_view tenant,
                                  size_t limit) {
   std::unordered_map<std::string, double> sum;
   {
-    absl::MutexLock lock(&reader_mu_);
-    Stmt s(reader_,
+    ReaderPool::Lease reader(*readers_);
+    Stmt s(*reader,
            "SELECT to_object, n FROM cooccurrence "
            "WHERE tenant=? AND from_object=?");
-    if (!s.ok()) return SqlError(reader_, "prepare");
+    if (!s.ok()) return SqlError(reader.db(), "prepare");
     std::vector<std::string_view> seen;
     for (const std::string& f : from) {
       if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
@@ -586,7 +595,7 @@ SqliteEventStore::NextActivities(std::string_view tenant,
       while ((rc = s.Step()) == SQLITE_ROW) {
         sum[s.Text(0)] += static_cast<double>(s.Int(1));
       }
-      if (rc != SQLITE_DONE) return SqlError(reader_, "co-occurrence");
+      if (rc != SQLITE_DONE) return SqlError(reader.db(), "co-occurrence");
     }
   }
   std::vector<std::pair<std::string, double>> out(sum.begin(), sum.end());
@@ -599,15 +608,15 @@ SqliteEventStore::NextActivities(std::string_view tenant,
 
 absl::StatusOr<std::vector<LearnerWeek>> SqliteEventStore::ListWeeks(
     std::string_view tenant, std::string_view org_unit, int64_t from_week) {
-  absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_,
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader,
          common::StrCat("SELECT learner_key, week, org_unit, leadership, "
                         "development, events FROM learner_weeks "
                         "WHERE tenant=?1 AND week>=?2",
                         org_unit.empty() ? "" : " AND org_unit=?3",
                         " ORDER BY week, learner_key")
              .c_str());
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
   s.Bind(2, from_week);
   if (!org_unit.empty()) s.Bind(3, org_unit);
@@ -623,7 +632,7 @@ absl::StatusOr<std::vector<LearnerWeek>> SqliteEventStore::ListWeeks(
     w.events = s.Int(5);
     out.push_back(std::move(w));
   }
-  if (rc != SQLITE_DONE) return SqlError(reader_, "learner weeks");
+  if (rc != SQLITE_DONE) return SqlError(reader.db(), "learner weeks");
   return out;
 }
 
@@ -638,8 +647,8 @@ absl::Status SqliteEventStore::ForEachCompletionSequence(
     // is never split between chunks.
     std::vector<std::pair<std::string, std::vector<std::string>>> chunk;
     {
-      absl::MutexLock lock(&reader_mu_);
-      Stmt learners(reader_,
+      ReaderPool::Lease reader(*readers_);
+      Stmt learners(*reader,
                     common::StrCat("SELECT DISTINCT learner_key FROM "
                                    "activity_states WHERE tenant=?1 AND "
                                    "learner_key",
@@ -647,12 +656,12 @@ absl::Status SqliteEventStore::ForEachCompletionSequence(
                                    "?2 AND completed_ms>0 "
                                    "ORDER BY learner_key LIMIT ?3")
                         .c_str());
-      Stmt rows(reader_,
+      Stmt rows(*reader,
                 "SELECT learner_key, object_id FROM activity_states "
                 "WHERE tenant=?1 AND learner_key>=?2 AND learner_key<=?3 "
                 "AND completed_ms>0 "
                 "ORDER BY learner_key, completed_ms, object_id");
-      if (!learners.ok() || !rows.ok()) return SqlError(reader_, "prepare");
+      if (!learners.ok() || !rows.ok()) return SqlError(reader.db(), "prepare");
       learners.Bind(1, tenant);
       learners.Bind(2, after);
       learners.Bind(3, kChunk);
@@ -660,7 +669,7 @@ absl::Status SqliteEventStore::ForEachCompletionSequence(
       while ((rc = learners.Step()) == SQLITE_ROW) {
         chunk.emplace_back(learners.Text(0), std::vector<std::string>());
       }
-      if (rc != SQLITE_DONE) return SqlError(reader_, "completions");
+      if (rc != SQLITE_DONE) return SqlError(reader.db(), "completions");
       if (!chunk.empty()) {
         rows.Bind(1, tenant);
         rows.Bind(2, chunk.front().first);
@@ -673,7 +682,7 @@ absl::Status SqliteEventStore::ForEachCompletionSequence(
           chunk[i].second.push_back(rows.Text(1));
         }
         if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-          return SqlError(reader_, "completions");
+          return SqlError(reader.db(), "completions");
         }
       }
     }
@@ -756,53 +765,53 @@ absl::Status SqliteEventStore::UpsertPaths(
 
 absl::StatusOr<Page<learning::Activity>> SqliteEventStore::ListActivities(
     std::string_view tenant, size_t page_size, std::string_view page_token) {
-  absl::MutexLock lock(&reader_mu_);
-  return ReadPage<learning::Activity>(reader_, "activities", tenant, page_size,
+  ReaderPool::Lease reader(*readers_);
+  return ReadPage<learning::Activity>(*reader, "activities", tenant, page_size,
                                       page_token, &DecodeActivity);
 }
 
 absl::StatusOr<Page<learning::LearningPath>> SqliteEventStore::ListPaths(
     std::string_view tenant, size_t page_size, std::string_view page_token) {
-  absl::MutexLock lock(&reader_mu_);
-  return ReadPage<learning::LearningPath>(reader_, "paths", tenant, page_size,
+  ReaderPool::Lease reader(*readers_);
+  return ReadPage<learning::LearningPath>(*reader, "paths", tenant, page_size,
                                           page_token, &DecodePath);
 }
 
 absl::StatusOr<learning::CatalogueFile> SqliteEventStore::LoadCatalogue(
     std::string_view tenant) {
-  absl::MutexLock lock(&reader_mu_);
+  ReaderPool::Lease reader(*readers_);
   // One read transaction: activities and paths of the same version.
-  Transaction snapshot(reader_, Transaction::kSnapshot);
+  Transaction snapshot(reader.db(), Transaction::kSnapshot);
   POLKU_RETURN_IF_ERROR(snapshot.status());
   learning::CatalogueFile file;
-  Stmt a(reader_, "SELECT data FROM activities WHERE tenant=? ORDER BY id");
-  Stmt p(reader_, "SELECT data FROM paths WHERE tenant=? ORDER BY id");
-  if (!a.ok() || !p.ok()) return SqlError(reader_, "prepare");
+  Stmt a(*reader, "SELECT data FROM activities WHERE tenant=? ORDER BY id");
+  Stmt p(*reader, "SELECT data FROM paths WHERE tenant=? ORDER BY id");
+  if (!a.ok() || !p.ok()) return SqlError(reader.db(), "prepare");
   a.Bind(1, tenant);
   int rc;
   while ((rc = a.Step()) == SQLITE_ROW) {
     POLKU_ASSIGN_OR_RETURN(learning::Activity x, DecodeActivity(a.Blob(0)));
     file.activities.push_back(std::move(x));
   }
-  if (rc != SQLITE_DONE) return SqlError(reader_, "activities");
+  if (rc != SQLITE_DONE) return SqlError(reader.db(), "activities");
   p.Bind(1, tenant);
   while ((rc = p.Step()) == SQLITE_ROW) {
     POLKU_ASSIGN_OR_RETURN(learning::LearningPath x, DecodePath(p.Blob(0)));
     file.paths.push_back(std::move(x));
   }
-  if (rc != SQLITE_DONE) return SqlError(reader_, "paths");
+  if (rc != SQLITE_DONE) return SqlError(reader.db(), "paths");
   return file;
 }
 
 absl::StatusOr<int64_t> SqliteEventStore::CatalogueVersion(
     std::string_view tenant) {
-  absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_, "SELECT version FROM catalogue_versions WHERE tenant=?");
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader, "SELECT version FROM catalogue_versions WHERE tenant=?");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return int64_t{0};
-  if (rc != SQLITE_ROW) return SqlError(reader_, "catalogue version");
+  if (rc != SQLITE_ROW) return SqlError(reader.db(), "catalogue version");
   return s.Int(0);
 }
 
@@ -813,9 +822,27 @@ absl::Status SqliteEventStore::RecordServed(
   POLKU_RETURN_IF_ERROR(CheckOpen());
   if (served.empty()) return absl::OkStatus();
   absl::MutexLock w(&writer_mu_);
+  // Served records are Polku's own output, not accepted input: their commit
+  // does not wait for fsync (synchronous=NORMAL), so an answer is not held
+  // up by the disk. They survive a crash of the process; a power loss may
+  // lose those committed since the last event commit, which syncs them.
+  const bool relax = options_.durability == Durability::kFull;
+  if (relax) {
+    POLKU_RETURN_IF_ERROR(SetSynchronous(*writer_statements_, "NORMAL"));
+  }
+  absl::Status written = WriteServed(tenant, served);
+  if (relax) {
+    absl::Status restored = SetSynchronous(*writer_statements_, "FULL");
+    if (written.ok()) written = restored;
+  }
+  return written;
+}
+
+absl::Status SqliteEventStore::WriteServed(
+    std::string_view tenant, absl::Span<const ServedRecommendation> served) {
   Transaction tx(writer_);
   POLKU_RETURN_IF_ERROR(tx.status());
-  Stmt s(writer_,
+  Stmt s(*writer_statements_,
          "INSERT INTO served_recommendations (tenant, recommendation_id, "
          "learner_key, kind, target_id, segment, position, score, propensity, "
          "holdout, served_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
@@ -845,16 +872,16 @@ absl::Status SqliteEventStore::RecordServed(
 
 absl::StatusOr<std::optional<ServedRecommendation>> SqliteEventStore::GetServed(
     std::string_view tenant, std::string_view recommendation_id) {
-  absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_, common::StrCat(kServedColumns,
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader, common::StrCat(kServedColumns,
                                  "WHERE tenant=? AND recommendation_id=?")
                       .c_str());
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
   s.Bind(2, recommendation_id);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return SqlError(reader_, "served");
+  if (rc != SQLITE_ROW) return SqlError(reader.db(), "served");
   return ReadServedRow(s);
 }
 
@@ -868,11 +895,11 @@ absl::Status SqliteEventStore::RecordFeedback(std::string_view tenant,
   absl::MutexLock w(&writer_mu_);
   Transaction tx(writer_);
   POLKU_RETURN_IF_ERROR(tx.status());
-  Stmt insert(writer_,
+  Stmt insert(*writer_statements_,
               "INSERT INTO feedback (tenant, recommendation_id, outcome, "
               "learner_key, at_ms, kind, target_id, segment) "
               "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-  Stmt arm(writer_,
+  Stmt arm(*writer_statements_,
            "INSERT INTO bandit_arms (tenant, segment, kind, successes, "
            "failures, shown) VALUES (?,?,?,?,?,?) "
            "ON CONFLICT (tenant, segment, kind) DO UPDATE SET "
@@ -903,17 +930,17 @@ absl::Status SqliteEventStore::RecordFeedback(std::string_view tenant,
 
 absl::StatusOr<std::vector<FeedbackRecord>> SqliteEventStore::ListFeedback(
     std::string_view tenant, std::string_view learner_key, int64_t since_ms) {
-  absl::MutexLock lock(&reader_mu_);
-  return ReadFeedback(reader_, tenant, learner_key, since_ms);
+  ReaderPool::Lease reader(*readers_);
+  return ReadFeedback(*reader, tenant, learner_key, since_ms);
 }
 
 absl::StatusOr<std::vector<BanditArm>> SqliteEventStore::GetBandit(
     std::string_view tenant) {
-  absl::MutexLock lock(&reader_mu_);
-  Stmt s(reader_,
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader,
          "SELECT segment, kind, successes, failures, shown FROM bandit_arms "
          "WHERE tenant=? ORDER BY segment, kind");
-  if (!s.ok()) return SqlError(reader_, "prepare");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
   std::vector<BanditArm> out;
   int rc;
@@ -926,7 +953,7 @@ absl::StatusOr<std::vector<BanditArm>> SqliteEventStore::GetBandit(
     a.shown = s.Int(4);
     out.push_back(std::move(a));
   }
-  if (rc != SQLITE_DONE) return SqlError(reader_, "bandit");
+  if (rc != SQLITE_DONE) return SqlError(reader.db(), "bandit");
   return out;
 }
 
@@ -939,7 +966,7 @@ absl::Status SqliteEventStore::SetOptOut(std::string_view tenant,
   POLKU_RETURN_IF_ERROR(CheckOpen());
   const std::string hash = LearnerHash(tenant, learner_key);
   absl::MutexLock w(&writer_mu_);
-  Stmt s(writer_,
+  Stmt s(*writer_statements_,
          opted_out ? "INSERT INTO optouts (tenant, learner_hash, since_ms) "
                      "VALUES (?,?,?) ON CONFLICT DO NOTHING"
                    : "DELETE FROM optouts WHERE tenant=? AND learner_hash=?");
@@ -954,44 +981,44 @@ absl::Status SqliteEventStore::SetOptOut(std::string_view tenant,
 
 absl::StatusOr<bool> SqliteEventStore::IsOptedOut(
     std::string_view tenant, std::string_view learner_key) {
-  absl::MutexLock lock(&reader_mu_);
-  return ReadOptedOut(reader_, tenant, learner_key);
+  ReaderPool::Lease reader(*readers_);
+  return ReadOptedOut(*reader, tenant, learner_key);
 }
 
 absl::StatusOr<LearnerState> SqliteEventStore::ExportLearnerState(
     std::string_view tenant, std::string_view learner_key) {
-  absl::MutexLock lock(&reader_mu_);
+  ReaderPool::Lease reader(*readers_);
   // One read transaction, so the parts agree with each other.
-  Transaction snapshot(reader_, Transaction::kSnapshot);
+  Transaction snapshot(reader.db(), Transaction::kSnapshot);
   POLKU_RETURN_IF_ERROR(snapshot.status());
   LearnerState state;
   POLKU_ASSIGN_OR_RETURN(state.profile,
-                         ReadProfile(reader_, tenant, learner_key));
+                         ReadProfile(*reader, tenant, learner_key));
   POLKU_ASSIGN_OR_RETURN(state.activities,
-                         ReadActivityStates(reader_, tenant, learner_key));
+                         ReadActivityStates(*reader, tenant, learner_key));
   POLKU_ASSIGN_OR_RETURN(state.feedback,
-                         ReadFeedback(reader_, tenant, learner_key,
+                         ReadFeedback(*reader, tenant, learner_key,
                                       std::numeric_limits<int64_t>::min()));
   POLKU_ASSIGN_OR_RETURN(state.opted_out,
-                         ReadOptedOut(reader_, tenant, learner_key));
+                         ReadOptedOut(*reader, tenant, learner_key));
   {
-    Stmt s(reader_, common::StrCat(kServedColumns,
+    Stmt s(*reader, common::StrCat(kServedColumns,
                                    "WHERE tenant=? AND learner_key=? "
                                    "ORDER BY served_ms, recommendation_id")
                         .c_str());
-    if (!s.ok()) return SqlError(reader_, "prepare");
+    if (!s.ok()) return SqlError(reader.db(), "prepare");
     s.Bind(1, tenant);
     s.Bind(2, learner_key);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW)
       state.served.push_back(ReadServedRow(s));
-    if (rc != SQLITE_DONE) return SqlError(reader_, "served");
+    if (rc != SQLITE_DONE) return SqlError(reader.db(), "served");
   }
   {
-    Stmt s(reader_,
+    Stmt s(*reader,
            "SELECT week, org_unit, leadership, development, events "
            "FROM learner_weeks WHERE tenant=? AND learner_key=? ORDER BY week");
-    if (!s.ok()) return SqlError(reader_, "prepare");
+    if (!s.ok()) return SqlError(reader.db(), "prepare");
     s.Bind(1, tenant);
     s.Bind(2, learner_key);
     int rc;
@@ -1005,7 +1032,7 @@ absl::StatusOr<LearnerState> SqliteEventStore::ExportLearnerState(
       w.events = s.Int(4);
       state.weeks.push_back(std::move(w));
     }
-    if (rc != SQLITE_DONE) return SqlError(reader_, "learner weeks");
+    if (rc != SQLITE_DONE) return SqlError(reader.db(), "learner weeks");
   }
   return state;
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "common/hashing.h"
 #include "common/str_cat.h"
 #include "learning/profile.h"
@@ -32,6 +33,9 @@ inline absl::Status SqlError(sqlite3* db, std::string_view what) {
       common::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
 }
 
+class Connection;
+absl::Status SqlError(const Connection& c, std::string_view what);
+
 inline absl::Status Exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -42,14 +46,81 @@ inline absl::Status Exec(sqlite3* db, const char* sql) {
   return absl::OkStatus();
 }
 
-// A prepared statement, finalised on scope exit. Binds text and blobs
-// without copying (SQLITE_STATIC): the bound data must outlive the step.
+// One connection and the statements prepared on it: each SQL text is
+// parsed once (SQLITE_PREPARE_PERSISTENT) and kept until the connection's
+// Connection object goes, so a read costs no parse. Every SQL text given
+// must be fixed (placeholders for values), or the cache would grow without
+// bound. Not thread-safe: use it under whatever guards the connection.
+class Connection {
+ public:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection() {
+    for (auto& [sql, c] : statements_) sqlite3_finalize(c.stmt);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* db() const { return db_; }
+  // The statement for `sql`, prepared on first use; nullptr if it does not
+  // prepare (the error is on db()) or is in use already (the caller then
+  // prepares one of its own).
+  Cached* Borrow(std::string_view sql) {
+    auto [it, inserted] = statements_.try_emplace(std::string(sql));
+    if (inserted) {
+      const int rc = sqlite3_prepare_v3(
+          db_, sql.data(), static_cast<int>(sql.size()),
+          SQLITE_PREPARE_PERSISTENT, &it->second.stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        sqlite3_finalize(it->second.stmt);
+        statements_.erase(it);
+        return nullptr;
+      }
+    }
+    if (it->second.in_use) return nullptr;
+    it->second.in_use = true;
+    return &it->second;
+  }
+
+ private:
+  sqlite3* const db_;
+  std::unordered_map<std::string, Cached> statements_;
+};
+
+inline absl::Status SqlError(const Connection& c, std::string_view what) {
+  return SqlError(c.db(), what);
+}
+
+// A prepared statement, finalised on scope exit; or, made from a
+// Connection, that connection's cached statement, reset and unbound on
+// scope exit. Binds text and blobs without copying (SQLITE_STATIC): the
+// bound data must outlive the step.
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) {
     rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(Connection& c, std::string_view sql) : cached_(c.Borrow(sql)) {
+    if (cached_ != nullptr) {
+      stmt_ = cached_->stmt;
+      rc_ = SQLITE_OK;
+    } else {
+      rc_ = sqlite3_prepare_v2(c.db(), sql.data(), static_cast<int>(sql.size()),
+                               &stmt_, nullptr);
+    }
+  }
+  ~Stmt() {
+    if (cached_ == nullptr) {
+      sqlite3_finalize(stmt_);
+      return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->in_use = false;
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -94,6 +165,7 @@ class Stmt {
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
 
  private:
+  Connection::Cached* cached_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
 };
@@ -183,6 +255,60 @@ inline int64_t UnZigZagAdd(int64_t b, uint64_t z) {
 }  // namespace polku::store::sqlite_internal
 
 namespace polku::store {
+
+// The reader connections. A read leases one for as long as it reads; the
+// lease gives it back. Each connection keeps its prepared statements.
+class SqliteEventStore::ReaderPool {
+ public:
+  // Takes ownership of `dbs` (at least one), closing them when it goes.
+  explicit ReaderPool(std::vector<sqlite3*> dbs) {
+    for (sqlite3* db : dbs) {
+      all_.push_back(std::make_unique<sqlite_internal::Connection>(db));
+      free_.push_back(all_.back().get());
+    }
+  }
+  ~ReaderPool() {
+    for (auto& c : all_) {
+      sqlite3* db = c->db();
+      c.reset();  // finalises its statements first
+      sqlite3_close(db);
+    }
+  }
+  ReaderPool(const ReaderPool&) = delete;
+  ReaderPool& operator=(const ReaderPool&) = delete;
+
+  class Lease {
+   public:
+    explicit Lease(ReaderPool& pool) : pool_(pool) {
+      absl::MutexLock lock(&pool_.mu_);
+      pool_.mu_.Await(absl::Condition(
+          +[](std::vector<sqlite_internal::Connection*>* free) {
+            return !free->empty();
+          },
+          &pool_.free_));
+      c_ = pool_.free_.back();
+      pool_.free_.pop_back();
+    }
+    ~Lease() {
+      absl::MutexLock lock(&pool_.mu_);
+      pool_.free_.push_back(c_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+    sqlite_internal::Connection& operator*() const { return *c_; }
+    sqlite3* db() const { return c_->db(); }
+
+   private:
+    ReaderPool& pool_;
+    sqlite_internal::Connection* c_;
+  };
+
+ private:
+  std::vector<std::unique_ptr<sqlite_internal::Connection>> all_;
+  absl::Mutex mu_;
+  std::vector<sqlite_internal::Connection*> free_ ABSL_GUARDED_BY(mu_);
+};
 
 // The statements of a group commit, prepared once on the writer connection
 // and reused for every record (SQL in PrepareCommitStatements).

@@ -103,6 +103,8 @@ class StoreConcurrencyTest : public ::testing::Test {
     // Group commit is the same at either durability; NORMAL spares the
     // fsyncs, which would only make the test slow.
     options.durability = SqliteEventStore::Durability::kNormal;
+    // Checkpoints (and WAL restarts) run beside the commits and reads.
+    options.checkpoint_pages = 16;
     options.on_commit = [this](const CommitStats& stats) {
       committed_records_ += stats.records;
       committed_requests_ += stats.requests;
