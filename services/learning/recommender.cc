@@ -241,6 +241,16 @@ class Generator {
     // The best `limit` by rank; among equal ranks, the first in catalogue
     // order.
     std::vector<std::pair<double, const Activity*>> best;
+    // Without topics to overlap, no rank exceeds 1 (untouched): once the
+    // best `limit` all have it, no later activity can displace one, and
+    // the scan stops.
+    const bool overlap_possible =
+        ref != nullptr &&
+        !catalogue_.TopicsOf(catalogue_.IndexOf(*ref)).empty();
+    auto settled = [&] {
+      return !overlap_possible && best.size() == limit &&
+             best.back().first >= 1;
+    };
     auto consider = [&](size_t i) {
       const Activity& a = catalogue_.activities()[i];
       if (self_enrol_only && !a.self_enrol) return;
@@ -260,7 +270,10 @@ class Generator {
       const std::vector<size_t>& all = self_enrol_only
                                            ? catalogue_.VisibleSelfEnrol()
                                            : catalogue_.Visible();
-      for (size_t i : all) consider(i);
+      for (size_t i : all) {
+        consider(i);
+        if (settled()) break;
+      }
     } else {
       std::array<const std::vector<size_t>*, kObjectTypeCount> lists{};
       std::array<size_t, kObjectTypeCount> at{};
@@ -277,6 +290,7 @@ class Generator {
         }
         if (lowest == n) break;
         consider((*lists[lowest])[at[lowest]++]);
+        if (settled()) break;
       }
     }
     std::vector<const Activity*> out;
