@@ -170,6 +170,15 @@ absl::StatusOr<std::shared_ptr<const Catalogue>> Catalogue::Build(
       c->topics_[i].push_back(topic(common::StrCat("g\n", goal)));
     }
   }
+  c->visible_with_topic_.resize(topic_numbers.size());
+  for (size_t i : c->visible_) {
+    for (uint32_t t : c->topics_[i]) {
+      std::vector<uint32_t>& with = c->visible_with_topic_[t];
+      if (with.empty() || with.back() != i) {
+        with.push_back(static_cast<uint32_t>(i));
+      }
+    }
+  }
   auto known = [&c](std::string_view id) {
     return c->activity_index_.contains(Key(id));
   };

@@ -122,6 +122,11 @@ class Catalogue {
   // (equal strings, equal numbers; competencies and goals never equal):
   // comparing them needs no string compare.
   const std::vector<uint32_t>& TopicsOf(size_t i) const { return topics_[i]; }
+  // Indexes into activities() of the visible activities with a topic (a
+  // number from TopicsOf), in catalogue order, each once.
+  const std::vector<uint32_t>& VisibleWithTopic(uint32_t topic) const {
+    return visible_with_topic_[topic];
+  }
 
   // Share of visible activities per mode, for the organisation overview
   // ("what resources do people have for continuous learning?").
@@ -152,6 +157,7 @@ class Catalogue {
       visible_by_type_;
   std::vector<std::vector<std::vector<uint32_t>>> step_activities_;
   std::vector<std::vector<uint32_t>> topics_;
+  std::vector<std::vector<uint32_t>> visible_with_topic_;  // by topic
 };
 
 // Loads a catalogue file (YAML or JSON, see deploy/config/catalogue.yaml):

@@ -146,6 +146,31 @@ TEST(Catalogue, ListsVisibleActivitiesByTypeRequiredAndSelfEnrolInOrder) {
   EXPECT_THAT((*c)->VisibleSelfEnrol(), ElementsAre(1u));
 }
 
+TEST(Catalogue, ListsTheVisibleActivitiesOfEachTopicOnce) {
+  std::vector<Activity> acts = {
+      testing::MakeActivity("c1", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("c2", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("c3", ObjectType::kCourse, Mode::kStructured),
+      testing::MakeActivity("c4", ObjectType::kCourse, Mode::kStructured)};
+  acts[0].competencies = {"data", "data"};
+  acts[0].goal_ids = {"g"};
+  acts[1].competencies = {"g"};  // the competency "g", not the goal
+  acts[2].competencies = {"data"};
+  acts[2].visible = false;
+  acts[3].goal_ids = {"g"};
+  acts[3].competencies = {"data"};
+  auto c = Catalogue::Build(acts, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  using ::testing::ElementsAre;
+  const std::vector<uint32_t>& topics = (*c)->TopicsOf(0);
+  ASSERT_EQ(topics.size(), 3u);  // data, data, goal g
+  EXPECT_THAT((*c)->VisibleWithTopic(topics[0]), ElementsAre(0u, 3u));
+  EXPECT_THAT((*c)->VisibleWithTopic(topics[2]), ElementsAre(0u, 3u));
+  const std::vector<uint32_t>& competency_g = (*c)->TopicsOf(1);
+  ASSERT_EQ(competency_g.size(), 1u);
+  EXPECT_THAT((*c)->VisibleWithTopic(competency_g[0]), ElementsAre(1u));
+}
+
 TEST(CatalogueFile, TheShippedExampleLoadsAndBuilds) {
   std::ifstream in(POLKU_SOURCE_DIR "/deploy/config/catalogue.yaml");
   std::stringstream text;

@@ -241,26 +241,47 @@ class Generator {
     // The best `limit` by rank; among equal ranks, the first in catalogue
     // order.
     std::vector<std::pair<double, const Activity*>> best;
-    // Without topics to overlap, no rank exceeds 1 (untouched): once the
-    // best `limit` all have it, no later activity can displace one, and
-    // the scan stops.
-    const bool overlap_possible =
-        ref != nullptr &&
-        !catalogue_.TopicsOf(catalogue_.IndexOf(*ref)).empty();
-    auto settled = [&] {
-      return !overlap_possible && best.size() == limit &&
-             best.back().first >= 1;
-    };
-    auto consider = [&](size_t i) {
+    auto consider = [&](size_t i, double overlap) {
       const Activity& a = catalogue_.activities()[i];
       if (self_enrol_only && !a.self_enrol) return;
       if (!Offerable(a)) return;
-      const double rank = Overlap(ref, a) * 2 + (Touched(a) ? 0 : 1);
+      const double rank = overlap * 2 + (Touched(a) ? 0 : 1);
       if (best.size() == limit && !(rank > best.back().first)) return;
       auto at = std::find_if(best.begin(), best.end(),
                              [rank](const auto& x) { return rank > x.first; });
       best.emplace(at, rank, &a);
       if (best.size() > limit) best.pop_back();
+    };
+    // Only an activity sharing a topic with `ref` ranks above 1: those
+    // are found through the catalogue's topic lists and considered first,
+    // in catalogue order.
+    std::vector<uint32_t> related;
+    if (ref != nullptr) {
+      for (uint32_t t : catalogue_.TopicsOf(catalogue_.IndexOf(*ref))) {
+        const std::vector<uint32_t>& with = catalogue_.VisibleWithTopic(t);
+        related.insert(related.end(), with.begin(), with.end());
+      }
+      std::sort(related.begin(), related.end());
+      related.erase(std::unique(related.begin(), related.end()), related.end());
+      for (uint32_t i : related) {
+        const ObjectType type = catalogue_.activities()[i].type;
+        if (types.size() == 0 ||
+            std::find(types.begin(), types.end(), type) != types.end()) {
+          consider(i, Overlap(ref, catalogue_.activities()[i]));
+        }
+      }
+    }
+    // Then the others (rank 1 untouched, 0 touched) in catalogue order,
+    // until the best `limit` all rank 1 or more: no later one can displace
+    // them.
+    auto settled = [&] {
+      return best.size() == limit && best.back().first >= 1;
+    };
+    auto consider_unrelated = [&](size_t i) {
+      if (!std::binary_search(related.begin(), related.end(),
+                              static_cast<uint32_t>(i))) {
+        consider(i, 0);
+      }
     };
     // The visible activities of those types (all types when none), in
     // catalogue order: each type's list is in catalogue order, and an
@@ -271,15 +292,15 @@ class Generator {
                                            ? catalogue_.VisibleSelfEnrol()
                                            : catalogue_.Visible();
       for (size_t i : all) {
-        consider(i);
         if (settled()) break;
+        consider_unrelated(i);
       }
     } else {
       std::array<const std::vector<size_t>*, kObjectTypeCount> lists{};
       std::array<size_t, kObjectTypeCount> at{};
       size_t n = 0;
       for (ObjectType t : types) lists[n++] = &catalogue_.VisibleOfType(t);
-      for (;;) {
+      while (!settled()) {
         size_t lowest = n;
         for (size_t l = 0; l < n; ++l) {
           if (at[l] < lists[l]->size() &&
@@ -289,8 +310,7 @@ class Generator {
           }
         }
         if (lowest == n) break;
-        consider((*lists[lowest])[at[lowest]++]);
-        if (settled()) break;
+        consider_unrelated((*lists[lowest])[at[lowest]++]);
       }
     }
     std::vector<const Activity*> out;

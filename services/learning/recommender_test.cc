@@ -196,6 +196,50 @@ TEST_F(RecommenderTest,
   EXPECT_EQ(r->target_id, "m-early");
 }
 
+TEST_F(RecommenderTest, TheCandidateSharingMostTopicsWinsWhereverItIsListed) {
+  // The community nudge looks for the social activity closest to the course
+  // just completed: listed last, sharing both its competencies, it beats
+  // an unrelated and a half-related one listed first; of two equally
+  // related, the first in the catalogue.
+  std::vector<Activity> a;
+  a.push_back(MakeActivity("c-course", ObjectType::kCourse, Mode::kStructured));
+  a.back().competencies = {"a", "b"};
+  a.push_back(
+      MakeActivity("com-plain", ObjectType::kCommunity, Mode::kSelfDirected));
+  a.push_back(
+      MakeActivity("com-a", ObjectType::kCommunity, Mode::kSelfDirected));
+  a.back().competencies = {"a"};
+  a.push_back(
+      MakeActivity("d-ab", ObjectType::kDiscussion, Mode::kSelfDirected));
+  a.back().competencies = {"a", "b"};
+  a.push_back(
+      MakeActivity("m-ba", ObjectType::kMentoring, Mode::kSelfDirected));
+  a.back().competencies = {"b"};
+  a.back().goal_ids = {"a"};  // a goal is not the competency of that name
+  a.push_back(
+      MakeActivity("m-ab", ObjectType::kMentoring, Mode::kSelfDirected));
+  a.back().competencies = {"b", "a"};
+  auto built = Catalogue::Build(std::move(a), {});
+  ASSERT_TRUE(built.ok()) << built.status();
+  catalogue_ = *built;
+  History h;
+  h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-course");
+  h.Add(1, Verb::kViewed, ObjectType::kResource, "x-1");
+  h.Fold();
+  auto target = [&] {
+    const RecommendOutput out = Run(h, 2);
+    const Recommendation* r = Find(out, NudgeKind::kShareWithCommunity);
+    return r == nullptr ? std::string("none") : r->target_id;
+  };
+  EXPECT_EQ(target(), "d-ab");
+  dismissed_ = {"d-ab"};
+  EXPECT_EQ(target(), "m-ab");
+  dismissed_ = {"d-ab", "m-ab"};
+  EXPECT_EQ(target(), "com-a");  // one shared topic; m-ba's goal is not one
+  dismissed_ = {"d-ab", "m-ab", "com-a", "m-ba"};
+  EXPECT_EQ(target(), "com-plain");
+}
+
 TEST_F(RecommenderTest, ReflectAfterManyCompletions) {
   History h;
   h.Add(0, Verb::kCompleted, ObjectType::kCourse, "c-excel");
