@@ -1,8 +1,11 @@
 #include "store/sqlite_event_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -23,6 +26,7 @@ using sqlite_internal::Connection;
 using sqlite_internal::Exec;
 using sqlite_internal::LearnerHash;
 using sqlite_internal::RunDone;
+using sqlite_internal::SetSynchronous;
 using sqlite_internal::SqlError;
 using sqlite_internal::Stmt;
 using sqlite_internal::Transaction;
@@ -711,12 +715,16 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
     sqlite3_close(*writer);
     return checkpointer.status();
   }
+  // The WAL's name as SQLite derives it from the database's full path.
+  std::string wal_path =
+      sqlite3_filename_wal(sqlite3_db_filename(*writer, "main"));
   return std::unique_ptr<SqliteEventStore>(new SqliteEventStore(
-      *writer, std::make_unique<ReaderPool>(std::move(readers)), *checkpointer,
+      std::move(wal_path), *writer,
+      std::make_unique<ReaderPool>(std::move(readers)), *checkpointer,
       std::move(options), std::move(*statements)));
 }
 
-SqliteEventStore::SqliteEventStore(sqlite3* writer,
+SqliteEventStore::SqliteEventStore(std::string wal_path, sqlite3* writer,
                                    std::unique_ptr<ReaderPool> readers,
                                    sqlite3* checkpointer, Options options,
                                    std::unique_ptr<CommitStatements> statements)
@@ -726,30 +734,83 @@ SqliteEventStore::SqliteEventStore(sqlite3* writer,
       options_(std::move(options)),
       statements_(std::move(statements)),
       cache_(std::make_unique<LearnerCache>()),
-      checkpointer_(checkpointer) {
+      checkpointer_(checkpointer),
+      wal_path_(std::move(wal_path)) {
   sqlite3_wal_hook(writer_, &SqliteEventStore::OnWalCommit, this);
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  if (options_.durability == Durability::kFull) {
+    sync_thread_ = std::thread([this] { SyncLoop(); });
+  }
   writer_thread_ = std::thread([this] { WriterLoop(); });
 }
 
-int SqliteEventStore::OnWalCommit(void* store, sqlite3* /*db*/,
-                                  const char* /*name*/, int pages) {
+void SqliteEventStore::SyncLoop() {
+  for (;;) {
+    std::vector<Request*> synced;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !unsynced_.empty() || writer_done_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (unsynced_.empty()) return;  // the writer is done, nothing left
+      synced.swap(unsynced_);
+    }
+    const absl::Status s = SyncWal();
+    absl::MutexLock lock(&mu_);
+    for (Request* r : synced) {
+      if (!s.ok()) {
+        r->status = s;
+        r->outcomes.clear();
+      }
+      r->done = true;
+    }
+  }
+}
+
+// fdatasync of the WAL through a descriptor of its own: the data of every
+// commit written to the file before the call is on disk when it returns.
+// The WAL is never deleted while the store's connections are open (a
+// TRUNCATE checkpoint only shortens it), so the descriptor stays valid.
+absl::Status SqliteEventStore::SyncWal() {
+  if (wal_fd_ < 0) {
+    wal_fd_ = open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) {
+      return absl::UnavailableError(common::StrCat(
+          "sqlite: cannot open ", wal_path_, " to sync it: ", strerror(errno)));
+    }
+  }
+  if (fdatasync(wal_fd_) != 0) {
+    return absl::UnavailableError(common::StrCat(
+        "sqlite: cannot sync ", wal_path_, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
+                                  int pages) {
   auto* self = static_cast<SqliteEventStore*>(store);
-  if (pages >= self->options_.checkpoint_pages) {
+  const int limit = self->options_.checkpoint_pages;
+  if (pages >= int64_t{4} * limit) {
+    // The checkpoint thread has not kept up: checkpoint here, between the
+    // writer's commits, as SQLite's own automatic checkpoint would. With
+    // no commit running meanwhile it copies everything no reader still
+    // needs, and the next commit starts the WAL over.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  } else if (pages >= limit) {
     absl::MutexLock lock(&self->checkpoint_mu_);
     self->wal_pages_ = pages;
   }
   return SQLITE_OK;
 }
 
-// A PASSIVE checkpoint copies what no reader still needs and lets commits
-// go on; once it has copied everything, the next commit starts the WAL
-// over. Under commits that never pause it may not catch up, so from four
-// times checkpoint_pages on a RESTART checkpoint waits for the writer and
-// the readers and makes the next commit start over.
+// A PASSIVE checkpoint copies what no reader still needs while commits go
+// on; once it has copied everything, the next commit starts the WAL over.
+// (A RESTART checkpoint here would hold the writer lock while it waits for
+// readers, and a writer waiting behind it could time out.)
 void SqliteEventStore::CheckpointLoop() {
   for (;;) {
-    int pages;
     {
       absl::MutexLock lock(&checkpoint_mu_);
       auto due = [this]() ABSL_SHARED_LOCKS_REQUIRED(checkpoint_mu_) {
@@ -757,14 +818,10 @@ void SqliteEventStore::CheckpointLoop() {
       };
       checkpoint_mu_.Await(absl::Condition(&due));
       if (checkpoint_stop_) return;
-      pages = wal_pages_;
       wal_pages_ = 0;
     }
-    const int mode = pages >= 4 * options_.checkpoint_pages
-                         ? SQLITE_CHECKPOINT_RESTART
-                         : SQLITE_CHECKPOINT_PASSIVE;
-    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_, nullptr, mode,
-                                             nullptr, nullptr);
+    const int rc = sqlite3_wal_checkpoint_v2(
+        checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       common::LogWarning("sqlite: checkpoint failed",
                          {{"error", sqlite3_errmsg(checkpointer_)}});
@@ -776,6 +833,7 @@ SqliteEventStore::~SqliteEventStore() {
   Close().IgnoreError();
   statements_.reset();
   writer_statements_.reset();
+  if (wal_fd_ >= 0) close(wal_fd_);
   sqlite3_close(checkpointer_);
   sqlite3_close(writer_);
 }
@@ -787,6 +845,7 @@ absl::Status SqliteEventStore::Close() {
     closing_ = true;
   }
   if (writer_thread_.joinable()) writer_thread_.join();
+  if (sync_thread_.joinable()) sync_thread_.join();
   {
     absl::MutexLock lock(&checkpoint_mu_);
     checkpoint_stop_ = true;
@@ -829,7 +888,10 @@ void SqliteEventStore::WriterLoop() {
         return !queue_.empty() || closing_;
       };
       mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // closing with nothing left to write
+      if (queue_.empty()) {  // closing with nothing left to write
+        writer_done_ = true;
+        return;
+      }
       size_t n = 0;
       while (!queue_.empty() &&
              (group.empty() || n + queue_.front()->records.size() <=
@@ -839,12 +901,24 @@ void SqliteEventStore::WriterLoop() {
         queue_.pop_front();
       }
     }
+    // At kFull the commit itself does not sync (synchronous=NORMAL); the
+    // sync thread does, while this thread commits the next group.
+    const bool pipelined = options_.durability == Durability::kFull;
     absl::Status s;
     {
       absl::MutexLock w(&writer_mu_);
-      s = CommitGroup(group);
+      if (pipelined) s = SetSynchronous(*writer_statements_, "NORMAL");
+      if (s.ok()) s = CommitGroup(group);
+      if (pipelined) {
+        absl::Status restored = SetSynchronous(*writer_statements_, "FULL");
+        if (s.ok()) s = restored;
+      }
     }
     absl::MutexLock lock(&mu_);
+    if (s.ok() && pipelined) {
+      unsynced_.insert(unsynced_.end(), group.begin(), group.end());
+      continue;
+    }
     for (Request* r : group) {
       if (!s.ok()) {
         r->status = s;

@@ -4,9 +4,13 @@
 //   survives power loss. synchronous=NORMAL is an explicit opt-in
 //   (Options::durability) that may lose the last commits on power loss.
 // - Group commit: Append calls from many threads are queued to one writer
-//   thread, which commits everything waiting in one transaction (one fsync)
-//   and then wakes each caller with its outcomes. An Append returns only
-//   after its transaction committed.
+//   thread, which commits everything waiting in one transaction and then
+//   wakes each caller with its outcomes. An Append returns only after its
+//   transaction committed and, at Durability::kFull, after the WAL was
+//   synced. That sync is pipelined: a thread of its own syncs the WAL
+//   (one fdatasync for every group committed meanwhile) while the writer
+//   commits the next group, so a group is visible to reads up to one sync
+//   before an Append returns for it.
 // - The schema is versioned (PRAGMA user_version) and migrated at open.
 // - Erasure tombstones hold a SHA-256 of (tenant, learner key), never the key.
 // - It is also the LearningStore: the projection of each accepted record's
@@ -68,8 +72,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     size_t readers = 4;
     // WAL size, in pages, from which a checkpoint thread of its own copies
     // the WAL into the database (PASSIVE: commits go on meanwhile). Should
-    // the WAL still reach four times this, the checkpoint waits for the
-    // writer and starts the WAL over (RESTART), which bounds its size.
+    // the WAL still reach four times this, the writer checkpoints itself
+    // after that commit, which bounds the WAL's size.
     int checkpoint_pages = 10000;
   };
 
@@ -180,11 +184,16 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   struct GroupLearner;      // one learner's projection state in a group
   struct LearnerCache;      // CachedLearners kept between group commits
   class ReaderPool;         // the reader connections
-  SqliteEventStore(sqlite3* writer, std::unique_ptr<ReaderPool> readers,
-                   sqlite3* checkpointer, Options options,
+  SqliteEventStore(std::string wal_path, sqlite3* writer,
+                   std::unique_ptr<ReaderPool> readers, sqlite3* checkpointer,
+                   Options options,
                    std::unique_ptr<CommitStatements> statements);
   void WriterLoop();
   void CheckpointLoop();
+  // At kFull: syncs the WAL for the groups the writer committed, then
+  // wakes their callers.
+  void SyncLoop();
+  absl::Status SyncWal();
   // sqlite3_wal_hook on the writer: after each commit, the WAL's pages.
   static int OnWalCommit(void* store, sqlite3* db, const char* name, int pages);
   absl::Status CommitGroup(std::deque<Request*>& group);
@@ -223,10 +232,16 @@ class SqliteEventStore final : public EventStore, public LearningStore {
 
   absl::Mutex mu_;
   std::deque<Request*> queue_ ABSL_GUARDED_BY(mu_);
+  // Committed, waiting for the WAL sync.
+  std::vector<Request*> unsynced_ ABSL_GUARDED_BY(mu_);
+  bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex writer_mu_;  // serialises use of writer_
   std::thread writer_thread_;
+  const std::string wal_path_;
+  int wal_fd_ = -1;  // used by sync_thread_ only
+  std::thread sync_thread_;
 
   sqlite3* const checkpointer_;  // used by checkpoint_thread_ only
   absl::Mutex checkpoint_mu_;

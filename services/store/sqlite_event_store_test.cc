@@ -129,9 +129,9 @@ int64_t WalBytesAfterAppends(int checkpoint_pages, int batches) {
 
 TEST(SqliteEventStore, ACheckpointThreadKeepsTheWalBounded) {
   // 100 batches write about 25 MB of WAL pages. Without checkpoints the
-  // WAL holds them all. With a checkpoint from 64 pages on, and a restart
-  // of the WAL from 256, it holds about what is committed while one
-  // checkpoint runs: around 1 to 2 MB here, more on a slow disk.
+  // WAL holds them all. With the checkpoint thread working from 64 pages
+  // on, and the writer checkpointing itself from 256, it holds little more
+  // than what is committed while one checkpoint runs.
   const int64_t unbounded = WalBytesAfterAppends(1 << 30, 100);
   const int64_t bounded = WalBytesAfterAppends(64, 100);
   EXPECT_GT(unbounded, 20 << 20) << unbounded;

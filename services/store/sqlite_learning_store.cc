@@ -23,6 +23,7 @@ using sqlite_internal::Connection;
 using sqlite_internal::Exec;
 using sqlite_internal::LearnerHash;
 using sqlite_internal::RunDone;
+using sqlite_internal::SetSynchronous;
 using sqlite_internal::SqlError;
 using sqlite_internal::Stmt;
 using sqlite_internal::Transaction;
@@ -173,14 +174,6 @@ absl::StatusOr<bool> ReadOptedOut(Connection& db, std::string_view tenant,
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return SqlError(db, "opt-out");
-}
-
-// PRAGMA synchronous=`level` on the connection, between transactions.
-absl::Status SetSynchronous(Connection& c, std::string_view level) {
-  Stmt s(c, level == "FULL" ? "PRAGMA synchronous=FULL"
-                            : "PRAGMA synchronous=NORMAL");
-  if (!s.ok()) return SqlError(c, "prepare");
-  return RunDone(c.db(), s, "synchronous");
 }
 
 // Runs `sql` (bound ?1 = tenant, ?2 = learner key) to completion.

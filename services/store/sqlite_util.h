@@ -206,6 +206,14 @@ inline absl::Status RunDone(sqlite3* db, Stmt& s, std::string_view what) {
   return rc == SQLITE_DONE ? absl::OkStatus() : SqlError(db, what);
 }
 
+// PRAGMA synchronous=`level` on the connection, between transactions.
+inline absl::Status SetSynchronous(Connection& c, std::string_view level) {
+  Stmt s(c, level == "FULL" ? "PRAGMA synchronous=FULL"
+                            : "PRAGMA synchronous=NORMAL");
+  if (!s.ok()) return SqlError(c, "prepare");
+  return RunDone(c.db(), s, "synchronous");
+}
+
 // What tombstones and opt-outs hold instead of the learner key.
 using ::polku::store::LearnerHash;
 

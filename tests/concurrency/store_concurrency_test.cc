@@ -100,10 +100,9 @@ class StoreConcurrencyTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     SqliteEventStore::Options options;
-    // Group commit is the same at either durability; NORMAL spares the
-    // fsyncs, which would only make the test slow.
-    options.durability = SqliteEventStore::Durability::kNormal;
-    // Checkpoints (and WAL restarts) run beside the commits and reads.
+    options.durability = durability_;
+    // Checkpoints run beside the commits and reads, on the checkpoint
+    // thread and, when it falls behind, on the writer.
     options.checkpoint_pages = 16;
     options.on_commit = [this](const CommitStats& stats) {
       committed_records_ += stats.records;
@@ -129,6 +128,15 @@ class StoreConcurrencyTest : public ::testing::Test {
     for (WriteOutcome o : *outcomes) ++(*counts)[o];
   }
 
+  // Appends from kThreads threads at once; checks that each record was
+  // accepted once, is held once and was projected.
+  void AppendFromAllThreadsAndCheck();
+
+  // Group commit is the same at either durability; NORMAL spares the
+  // fsyncs, which would only make the tests slow. FULL adds the WAL sync
+  // pipelined behind the commits (StoreConcurrencyFullSyncTest).
+  SqliteEventStore::Durability durability_ =
+      SqliteEventStore::Durability::kNormal;
   std::filesystem::path dir_;
   std::unique_ptr<SqliteEventStore> store_;
   std::atomic<size_t> committed_records_{0};
@@ -153,8 +161,8 @@ std::vector<EventRecord> WriterBatch(int t, int call) {
   return batch;
 }
 
-TEST_F(StoreConcurrencyTest, AppendsFromManyThreadsAreAllCommittedOnce) {
-  std::vector<std::map<WriteOutcome, int>> first(kThreads), again(kThreads);
+void StoreConcurrencyTest::AppendFromAllThreadsAndCheck() {
+  std::vector<std::map<WriteOutcome, int>> first(kThreads);
   RunThreads(kThreads, [&](int t) {
     for (int call = 0; call < kCalls; ++call) {
       AppendCounting(WriterBatch(t, call), &first[t]);
@@ -184,7 +192,12 @@ TEST_F(StoreConcurrencyTest, AppendsFromManyThreadsAreAllCommittedOnce) {
     EXPECT_EQ(projected, static_cast<int64_t>(events.size())) << Learner(l);
   }
   EXPECT_EQ(listed, total);
+}
 
+TEST_F(StoreConcurrencyTest, AppendsFromManyThreadsAreAllCommittedOnce) {
+  AppendFromAllThreadsAndCheck();
+  const int total = kThreads * kCalls * kBatch;
+  std::vector<std::map<WriteOutcome, int>> again(kThreads);
   // The same records again, from the same threads at once: all duplicates.
   RunThreads(kThreads, [&](int t) {
     for (int call = 0; call < kCalls; ++call) {
@@ -194,8 +207,29 @@ TEST_F(StoreConcurrencyTest, AppendsFromManyThreadsAreAllCommittedOnce) {
   int duplicates = 0;
   for (auto& counts : again) duplicates += counts[WriteOutcome::kDuplicate];
   EXPECT_EQ(duplicates, total);
-  POLKU_ASSERT_OK_AND_ASSIGN(count, store_->Count(kTenant));
+  POLKU_ASSERT_OK_AND_ASSIGN(int64_t count, store_->Count(kTenant));
   EXPECT_EQ(count, total);
+}
+
+// At kFull a group's callers are woken by the thread that syncs the WAL,
+// not by the writer; every Append still returns once, with its outcomes.
+class StoreConcurrencyFullSyncTest : public StoreConcurrencyTest {
+ protected:
+  void SetUp() override {
+    durability_ = SqliteEventStore::Durability::kFull;
+    StoreConcurrencyTest::SetUp();
+  }
+};
+
+TEST_F(StoreConcurrencyFullSyncTest, AppendsReturnOnceSyncedAndAreAllThere) {
+  AppendFromAllThreadsAndCheck();
+  // Closing waits for the last sync; reopened, everything is there.
+  POLKU_ASSERT_OK(store_->Close());
+  store_.reset();
+  auto reopened = SqliteEventStore::Open((dir_ / "polku.db").string());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  POLKU_ASSERT_OK_AND_ASSIGN(int64_t count, (*reopened)->Count(kTenant));
+  EXPECT_EQ(count, kThreads * kCalls * kBatch);
 }
 
 TEST_F(StoreConcurrencyTest, ReadersSeeOnlyWholeCommitsDuringWrites) {
