@@ -15,7 +15,8 @@
 #                           server and threads, with Ingest's request and
 #                           response sizes; h2load-b*.txt cross-check it
 #     ingest-b{1,10,100,1000} (32 in flight; 4 at 1000), ingest-b100-c256
-#     (256 in flight), stream-b1000, xapi-s{1,100}
+#     (256 in flight), stream-b1000, xapi-s{1,100} (4 connections),
+#     xapi-s100-c16 (16 connections)
 #   a second server on a database prepare-recommend filled (100,000
 #   learners, 10,000 activities, 1,000 paths): recommend at 2,000 req/s
 #   pg-1, pg-2              Ingest at batch 100 on PostgreSQL through one
@@ -115,7 +116,9 @@ echo "== store (Polku's Append next to raw SQLite: the storage ceiling)"
   --benchmark_out="$OUT/store.json" --benchmark_out_format=json
 
 echo "== server 1: transport ceiling, ingest, xAPI"
-start_server "$TMP/data-ingest" --bench_echo=true
+# 16 HTTP workers: a keep-alive connection holds its worker, and
+# xapi-s100-c16 keeps 16 open.
+start_server "$TMP/data-ingest" --bench_echo=true --http_threads=16
 for b in 1 100; do
   bench "echo-b$b" echo --batch=$b --duration=$dur --concurrency=32
   "$BIN/polku-bench" h2load-body --address="$GRPC" --batch=$b \
@@ -160,6 +163,9 @@ fi
 bench stream-b1000 stream --batch=1000 --duration=$dur --streams=2
 bench xapi-s1 xapi-http --statements=1 --http_port="$HTTP" --duration=$dur
 bench xapi-s100 xapi-http --statements=100 --http_port="$HTTP" --duration=$dur
+# The same with 16 connections, as an LMS with several sending workers.
+bench xapi-s100-c16 xapi-http --statements=100 --http_port="$HTTP" \
+  --duration=$dur --connections=16 --tenant=bench-xapi-s100-c16
 stop_server
 
 echo "== server 2: recommendations"

@@ -150,7 +150,7 @@ def main():
         ok=(i100 is not None and i100 >= 100000 and r100 is not None and r100 >= 0.7),
         ratio=r100, ratio_of="lower ceiling")
     for key in ("ingest-b100", "ingest-b100-c256", "stream-b1000", "xapi-s100",
-                "oulad"):
+                "xapi-s100-c16", "oulad"):
         if fig(key, "events_per_server_cpu_s") is not None:
             row(f"  {key}", "events / server CPU s",
                 fig(key, "events_per_server_cpu_s"), "ev")
@@ -168,8 +168,15 @@ def main():
         ratio=ratio(v, lower), ratio_of="lower ceiling")
     row("xAPI over HTTP, 1 statement/request", "statements/s",
         fig("xapi-s1", "statements_per_s"), "st/s")
-    x100 = fig("xapi-s100", "statements_per_s")
-    row("xAPI over HTTP, 100 statements/request", "statements/s", x100, "st/s",
+    x100_4 = fig("xapi-s100", "statements_per_s")
+    x100_16 = fig("xapi-s100-c16", "statements_per_s")
+    row("xAPI over HTTP, 100 statements/request, 4 connections", "statements/s",
+        x100_4, "st/s")
+    row("xAPI over HTTP, 100 statements/request, 16 connections", "statements/s",
+        x100_16, "st/s")
+    x100 = max((v for v in (x100_4, x100_16) if v is not None), default=None)
+    row("xAPI over HTTP, 100 statements/request (the higher of the two)",
+        "statements/s", x100, "st/s",
         target=">= 20,000 st/s", ok=(x100 is not None and x100 >= 20000))
     rp99 = fig("recommend", "latency_p99_ms")
     rrate = fig("recommend", "requests_per_s")
