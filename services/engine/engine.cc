@@ -209,8 +209,8 @@ absl::StatusOr<learning::NudgeKind> Engine::RecordFeedback(
     return common::InvalidFieldError(
         "outcome", "is required (SHOWN, ACCEPTED, DISMISSED or COMPLETED)");
   }
-  POLKU_ASSIGN_OR_RETURN(auto served,
-                         store_->GetServed(tenant, recommendation_id));
+  POLKU_ASSIGN_OR_RETURN(
+      auto served, store_->GetServed(tenant, learner_key, recommendation_id));
   if (!served.has_value() || served->learner_key != learner_key) {
     return common::FieldError(absl::StatusCode::kNotFound, "recommendation_id",
                               "was not served to this learner");

@@ -102,7 +102,8 @@ TEST_F(ServedLogTest, CallersArrivingDuringACommitShareTheNextOne) {
   for (int t = 0; t < kCallers; ++t) {
     for (const char* suffix : {"-a", "-b"}) {
       POLKU_ASSERT_OK_AND_ASSIGN(
-          auto got, store_->GetServed("acme", common::StrCat("r-", t, suffix)));
+          auto got, store_->GetServed("acme", "learner",
+                                      common::StrCat("r-", t, suffix)));
       EXPECT_TRUE(got.has_value()) << t << suffix;
     }
   }
@@ -139,7 +140,8 @@ TEST_F(ServedLogTest, EachCallerGetsItsOwnTenantsCommitStatus) {
   EXPECT_EQ(broken_status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(broken_status.message(), "disk full (test)");
   POLKU_EXPECT_OK(acme_status);
-  POLKU_ASSERT_OK_AND_ASSIGN(auto got, store_->GetServed("acme", "r-1"));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto got,
+                             store_->GetServed("acme", "learner", "r-1"));
   EXPECT_TRUE(got.has_value());
 }
 
@@ -165,7 +167,7 @@ TEST_F(ServedLogTest, ManyCallersEverythingCommittedOnce) {
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kEach; ++i) {
       POLKU_ASSERT_OK_AND_ASSIGN(
-          auto got, store_->GetServed(t % 2 == 0 ? "acme" : "globex",
+          auto got, store_->GetServed(t % 2 == 0 ? "acme" : "globex", "learner",
                                       common::StrCat("r-", t, "-", i)));
       EXPECT_TRUE(got.has_value()) << t << " " << i;
     }

@@ -178,12 +178,15 @@ class LearningStore {
 
   // --- Recommendations, feedback, bandit -------------------------------
   // Logs served recommendations; an id served before is replaced (the same
-  // request on the same day gives the same ids).
+  // request on the same day gives the same ids, and an id names its
+  // learner).
   virtual absl::Status RecordServed(
       std::string_view tenant,
       absl::Span<const ServedRecommendation> served) = 0;
+  // The recommendation served to this learner under this id, if any.
   virtual absl::StatusOr<std::optional<ServedRecommendation>> GetServed(
-      std::string_view tenant, std::string_view recommendation_id) = 0;
+      std::string_view tenant, std::string_view learner_key,
+      std::string_view recommendation_id) = 0;
   // Stores the feedback and updates the arm of (segment, kind) in the same
   // transaction: shown +1 for kShown, successes +1 for kAccepted and
   // kCompleted, failures +1 for kDismissed. Recording the same (id,

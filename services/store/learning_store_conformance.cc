@@ -317,7 +317,7 @@ TEST_P(LearningStoreConformance, ServedFeedbackAndBanditArms) {
   ServedRecommendation r2 = Served("r2", "A", "REFLECT", "below");
   ServedRecommendation r3 = Served("r3", "B", "APPLY_AT_WORK", "inside");
   POLKU_ASSERT_OK(learning_->RecordServed("t1", {r1, r2, r3}));
-  POLKU_ASSERT_OK_AND_ASSIGN(auto got, learning_->GetServed("t1", "r1"));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto got, learning_->GetServed("t1", "A", "r1"));
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->learner_key, "A");
   EXPECT_EQ(got->kind, "REFLECT");
@@ -328,14 +328,17 @@ TEST_P(LearningStoreConformance, ServedFeedbackAndBanditArms) {
   EXPECT_DOUBLE_EQ(got->propensity, 0.5);
   EXPECT_TRUE(got->holdout);
   EXPECT_EQ(got->served_ms, 1000);
-  EXPECT_FALSE(learning_->GetServed("t1", "nope")->has_value());
-  EXPECT_FALSE(learning_->GetServed("t2", "r1")->has_value());
+  EXPECT_FALSE(learning_->GetServed("t1", "A", "nope")->has_value());
+  EXPECT_FALSE(learning_->GetServed("t2", "A", "r1")->has_value());
+  // Not served to that learner.
+  EXPECT_FALSE(learning_->GetServed("t1", "B", "r1")->has_value());
+  EXPECT_TRUE(learning_->GetServed("t1", "B", "r3")->has_value());
   // Serving the same id again replaces it.
   r1.position = 0;
   r1.served_ms = 2000;
   POLKU_ASSERT_OK(learning_->RecordServed("t1", {r1}));
-  EXPECT_EQ((*learning_->GetServed("t1", "r1"))->position, 0);
-  EXPECT_EQ((*learning_->GetServed("t1", "r1"))->served_ms, 2000);
+  EXPECT_EQ((*learning_->GetServed("t1", "A", "r1"))->position, 0);
+  EXPECT_EQ((*learning_->GetServed("t1", "A", "r1"))->served_ms, 2000);
 
   POLKU_ASSERT_OK(learning_->RecordFeedback(
       "t1", Feedback(r1, FeedbackOutcome::kShown, 10)));
@@ -408,7 +411,7 @@ TEST_P(LearningStoreConformance, EraseLearnerRemovesEveryTrace) {
   EXPECT_THAT(state.weeks, IsEmpty());
   EXPECT_FALSE(state.opted_out);
   EXPECT_FALSE(learning_->GetProfile("t1", "A")->has_value());
-  EXPECT_FALSE(learning_->GetServed("t1", "ra")->has_value());
+  EXPECT_FALSE(learning_->GetServed("t1", "A", "ra")->has_value());
   // B's contributions remain, A's are gone.
   EXPECT_THAT(*learning_->NextActivities("t1", {"x"}, 5),
               ElementsAre(Pair("y", 1.0)));

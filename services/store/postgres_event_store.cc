@@ -1733,6 +1733,7 @@ absl::Status PostgresEventStore::RecordServed(
 
 absl::StatusOr<std::optional<ServedRecommendation>>
 PostgresEventStore::GetServed(std::string_view tenant,
+                              std::string_view learner_key,
                               std::string_view recommendation_id) {
   std::optional<ServedRecommendation> out;
   POLKU_RETURN_IF_ERROR(OnConnection([&](Conn& c) -> absl::Status {
@@ -1740,8 +1741,10 @@ PostgresEventStore::GetServed(std::string_view tenant,
         Result r,
         c.Exec("served",
                common::StrCat(kServedColumns,
-                              "WHERE tenant=$1 AND recommendation_id=$2"),
-               {P::Text(tenant), P::Text(recommendation_id)}));
+                              "WHERE tenant=$1 AND recommendation_id=$2 "
+                              "AND learner_key=$3"),
+               {P::Text(tenant), P::Text(recommendation_id),
+                P::Text(learner_key)}));
     if (r.rows() > 0) out = ReadServed(r, 0);
     return absl::OkStatus();
   }));

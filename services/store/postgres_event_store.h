@@ -136,7 +136,8 @@ class PostgresEventStore final : public EventStore, public LearningStore {
       std::string_view tenant,
       absl::Span<const ServedRecommendation> served) override;
   absl::StatusOr<std::optional<ServedRecommendation>> GetServed(
-      std::string_view tenant, std::string_view recommendation_id) override;
+      std::string_view tenant, std::string_view learner_key,
+      std::string_view recommendation_id) override;
   absl::Status RecordFeedback(std::string_view tenant,
                               const FeedbackRecord& feedback) override;
   absl::StatusOr<std::vector<FeedbackRecord>> ListFeedback(

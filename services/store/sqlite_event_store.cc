@@ -181,6 +181,32 @@ constexpr const char* kMigrations[] = {
       cutoff_ms INTEGER NOT NULL
     ) WITHOUT ROWID;
     )sql",
+    // 3 -> 4: served recommendations clustered by learner. Keyed by id
+    // alone, each of an answer's rows (and its entry in served_by_learner)
+    // went to a page of its own, six page writes per answer; by learner,
+    // an answer's rows share one. Every query names the learner.
+    R"sql(
+    CREATE TABLE served_by_learner_v4 (
+      tenant            TEXT    NOT NULL,
+      learner_key       TEXT    NOT NULL,
+      recommendation_id TEXT    NOT NULL,
+      kind              TEXT    NOT NULL,
+      target_id         TEXT    NOT NULL,
+      segment           TEXT    NOT NULL,
+      position          INTEGER NOT NULL,
+      score             REAL    NOT NULL,
+      propensity        REAL    NOT NULL,
+      holdout           INTEGER NOT NULL,
+      served_ms         INTEGER NOT NULL,
+      PRIMARY KEY (tenant, learner_key, recommendation_id)
+    ) WITHOUT ROWID;
+    INSERT INTO served_by_learner_v4
+      SELECT tenant, learner_key, recommendation_id, kind, target_id,
+             segment, position, score, propensity, holdout, served_ms
+      FROM served_recommendations;
+    DROP TABLE served_recommendations;
+    ALTER TABLE served_by_learner_v4 RENAME TO served_recommendations;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 

@@ -152,7 +152,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
       std::string_view tenant,
       absl::Span<const ServedRecommendation> served) override;
   absl::StatusOr<std::optional<ServedRecommendation>> GetServed(
-      std::string_view tenant, std::string_view recommendation_id) override;
+      std::string_view tenant, std::string_view learner_key,
+      std::string_view recommendation_id) override;
   // kInvalidArgument "outcome: is required" for kUnspecified.
   absl::Status RecordFeedback(std::string_view tenant,
                               const FeedbackRecord& feedback) override;

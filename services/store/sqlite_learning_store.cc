@@ -839,8 +839,8 @@ absl::Status SqliteEventStore::WriteServed(
          "INSERT INTO served_recommendations (tenant, recommendation_id, "
          "learner_key, kind, target_id, segment, position, score, propensity, "
          "holdout, served_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-         "ON CONFLICT (tenant, recommendation_id) DO UPDATE SET "
-         "learner_key=excluded.learner_key, kind=excluded.kind, "
+         "ON CONFLICT (tenant, learner_key, recommendation_id) DO UPDATE SET "
+         "kind=excluded.kind, "
          "target_id=excluded.target_id, segment=excluded.segment, "
          "position=excluded.position, score=excluded.score, "
          "propensity=excluded.propensity, holdout=excluded.holdout, "
@@ -864,14 +864,17 @@ absl::Status SqliteEventStore::WriteServed(
 }
 
 absl::StatusOr<std::optional<ServedRecommendation>> SqliteEventStore::GetServed(
-    std::string_view tenant, std::string_view recommendation_id) {
+    std::string_view tenant, std::string_view learner_key,
+    std::string_view recommendation_id) {
   ReaderPool::Lease reader(*readers_);
-  Stmt s(*reader, common::StrCat(kServedColumns,
-                                 "WHERE tenant=? AND recommendation_id=?")
-                      .c_str());
+  Stmt s(*reader,
+         common::StrCat(
+             kServedColumns,
+             "WHERE tenant=? AND learner_key=? AND recommendation_id=?"));
   if (!s.ok()) return SqlError(reader.db(), "prepare");
   s.Bind(1, tenant);
-  s.Bind(2, recommendation_id);
+  s.Bind(2, learner_key);
+  s.Bind(3, recommendation_id);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::nullopt;
   if (rc != SQLITE_ROW) return SqlError(reader.db(), "served");

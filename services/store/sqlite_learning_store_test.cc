@@ -210,8 +210,69 @@ TEST(SqliteLearningStore, MigratesASchemaOneDatabaseAndKeepsItsEvents) {
 
   POLKU_ASSERT_OK_AND_ASSIGN(DatabaseInfo info, VerifyDatabase(path));
   EXPECT_EQ(info.schema_version, SqliteEventStore::SchemaVersion());
-  EXPECT_EQ(info.schema_version, 3);
+  EXPECT_EQ(info.schema_version, 4);
   EXPECT_EQ(info.events, 2);
+}
+
+TEST(SqliteLearningStore, MigratesServedRecommendationsToTheirLearners) {
+  // A schema 3 database: served recommendations keyed by id alone, with
+  // an index by learner.
+  const std::string path = TempDbPath();
+  {
+    auto store = OpenStore(path);
+    ASSERT_NE(store, nullptr);
+    POLKU_ASSERT_OK(store->Close());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, R"sql(
+    DROP TABLE served_recommendations;
+    CREATE TABLE served_recommendations (
+      tenant TEXT NOT NULL, recommendation_id TEXT NOT NULL,
+      learner_key TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL,
+      segment TEXT NOT NULL, position INTEGER NOT NULL, score REAL NOT NULL,
+      propensity REAL NOT NULL, holdout INTEGER NOT NULL,
+      served_ms INTEGER NOT NULL,
+      PRIMARY KEY (tenant, recommendation_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX served_by_learner
+      ON served_recommendations (tenant, learner_key, served_ms);
+    INSERT INTO served_recommendations VALUES
+      ('t1', 'r1', 'A', 'REFLECT', 'x', 'below', 0, 0.5, 0.25, 0, 1000),
+      ('t1', 'r2', 'B', 'APPLY_AT_WORK', 'y', 'inside', 1, 0.75, 1.0, 1, 2000);
+    PRAGMA user_version=3;
+  )sql",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto store = OpenStore(path);
+  ASSERT_NE(store, nullptr);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto r2, store->GetServed("t1", "B", "r2"));
+  ASSERT_TRUE(r2.has_value());
+  EXPECT_EQ(r2->kind, "APPLY_AT_WORK");
+  EXPECT_EQ(r2->target_id, "y");
+  EXPECT_EQ(r2->segment, "inside");
+  EXPECT_EQ(r2->position, 1);
+  EXPECT_DOUBLE_EQ(r2->score, 0.75);
+  EXPECT_DOUBLE_EQ(r2->propensity, 1.0);
+  EXPECT_TRUE(r2->holdout);
+  EXPECT_EQ(r2->served_ms, 2000);
+  EXPECT_FALSE(store->GetServed("t1", "A", "r2")->has_value());
+  POLKU_ASSERT_OK_AND_ASSIGN(auto a, store->ExportLearnerState("t1", "A"));
+  ASSERT_EQ(a.served.size(), 1u);
+  EXPECT_EQ(a.served[0].recommendation_id, "r1");
+  // Serving r1 again replaces it, as before.
+  ServedRecommendation again = a.served[0];
+  again.served_ms = 3000;
+  POLKU_ASSERT_OK(store->RecordServed("t1", {again}));
+  POLKU_ASSERT_OK_AND_ASSIGN(a, store->ExportLearnerState("t1", "A"));
+  ASSERT_EQ(a.served.size(), 1u);
+  EXPECT_EQ(a.served[0].served_ms, 3000);
+  POLKU_ASSERT_OK(store->Close());
+  POLKU_ASSERT_OK_AND_ASSIGN(DatabaseInfo info, VerifyDatabase(path));
+  EXPECT_EQ(info.schema_version, 4);
 }
 
 TEST(SqliteLearningStore, BackupAndRestoreKeepTheLearningState) {
