@@ -817,14 +817,24 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
                                   int pages) {
   auto* self = static_cast<SqliteEventStore*>(store);
   const int limit = self->options_.checkpoint_pages;
+  int copied = self->checkpointed_pages_.load(std::memory_order_relaxed);
+  if (pages < copied) {  // the WAL started over
+    copied = 0;
+    self->checkpointed_pages_.store(0, std::memory_order_relaxed);
+  }
   if (pages >= int64_t{4} * limit) {
-    // The checkpoint thread has not kept up: checkpoint here, between the
-    // writer's commits, as SQLite's own automatic checkpoint would. With
-    // no commit running meanwhile it copies everything no reader still
-    // needs, and the next commit starts the WAL over.
+    // The WAL only starts over once a checkpoint has copied all of it
+    // with no commit in between, which the checkpoint thread cannot
+    // ensure: checkpoint here, between the writer's commits, as SQLite's
+    // own automatic checkpoint would. What the thread copied already is
+    // not copied again, and the next commit starts the WAL over.
+    int done = 0;
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              nullptr);
-  } else if (pages >= limit) {
+                              &done);
+    self->checkpointed_pages_.store(done, std::memory_order_relaxed);
+  } else if (pages - copied >= limit) {
+    // Another `limit` pages since the last checkpoint: copying them in
+    // one go copies a page rewritten meanwhile once.
     absl::MutexLock lock(&self->checkpoint_mu_);
     self->wal_pages_ = pages;
   }
@@ -846,8 +856,12 @@ void SqliteEventStore::CheckpointLoop() {
       if (checkpoint_stop_) return;
       wal_pages_ = 0;
     }
+    int done = 0;
     const int rc = sqlite3_wal_checkpoint_v2(
-        checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &done);
+    if (rc == SQLITE_OK) {
+      checkpointed_pages_.store(done, std::memory_order_relaxed);
+    }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       common::LogWarning("sqlite: checkpoint failed",
                          {{"error", sqlite3_errmsg(checkpointer_)}});

@@ -30,6 +30,7 @@
 #ifndef POLKU_STORE_SQLITE_EVENT_STORE_H_
 #define POLKU_STORE_SQLITE_EVENT_STORE_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -249,6 +250,9 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // The WAL's pages as the last commit left them; 0 once a checkpoint
   // took them up.
   int wal_pages_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
+  // Pages of the current WAL that the last checkpoint copied (0 when it
+  // started over).
+  std::atomic<int> checkpointed_pages_{0};
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
 };
