@@ -784,13 +784,7 @@ void SqliteEventStore::SyncLoop() {
     }
     const absl::Status s = SyncWal();
     absl::MutexLock lock(&mu_);
-    for (Request* r : synced) {
-      if (!s.ok()) {
-        r->status = s;
-        r->outcomes.clear();
-      }
-      r->done = true;
-    }
+    Complete(synced, s);
   }
 }
 
@@ -959,13 +953,19 @@ void SqliteEventStore::WriterLoop() {
       unsynced_.insert(unsynced_.end(), group.begin(), group.end());
       continue;
     }
-    for (Request* r : group) {
-      if (!s.ok()) {
-        r->status = s;
-        r->outcomes.clear();
-      }
-      r->done = true;
+    Complete(group, s);
+  }
+}
+
+template <typename Requests>
+void SqliteEventStore::Complete(const Requests& requests,
+                                const absl::Status& s) {
+  for (Request* r : requests) {
+    if (!s.ok()) {
+      r->status = s;
+      r->outcomes.clear();
     }
+    r->done = true;
   }
 }
 

@@ -196,6 +196,11 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // wakes their callers.
   void SyncLoop();
   absl::Status SyncWal();
+  // Wakes the callers of `requests` (a range of Request*): with `s`, or
+  // with their outcomes when it is ok. Under mu_.
+  template <typename Requests>
+  void Complete(const Requests& requests, const absl::Status& s)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // sqlite3_wal_hook on the writer: after each commit, the WAL's pages.
   static int OnWalCommit(void* store, sqlite3* db, const char* name, int pages);
   absl::Status CommitGroup(std::deque<Request*>& group);
