@@ -782,8 +782,16 @@ void SqliteEventStore::SyncLoop() {
       if (unsynced_.empty()) return;  // the writer is done, nothing left
       synced.swap(unsynced_);
     }
-    const absl::Status s = SyncWal();
+    absl::Status s = SyncWal();
     absl::MutexLock lock(&mu_);
+    if (!s.ok() && wal_sync_failed_.ok()) {
+      wal_sync_failed_ = absl::UnavailableError(
+          common::StrCat(std::string(s.message()),
+                         "; writes are refused until the store is reopened"));
+      common::LogError("sqlite: WAL sync failed; refusing writes",
+                       {{"error", std::string(s.message())}});
+    }
+    if (!wal_sync_failed_.ok()) s = wal_sync_failed_;
     Complete(synced, s);
   }
 }
@@ -933,6 +941,10 @@ void SqliteEventStore::WriterLoop() {
         n += queue_.front()->records.size();
         group.push_back(queue_.front());
         queue_.pop_front();
+      }
+      if (!wal_sync_failed_.ok()) {
+        Complete(group, wal_sync_failed_);
+        continue;
       }
     }
     // At kFull the commit itself does not sync (synchronous=NORMAL); the

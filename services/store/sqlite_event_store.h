@@ -241,6 +241,11 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::deque<Request*> queue_ ABSL_GUARDED_BY(mu_);
   // Committed, waiting for the WAL sync.
   std::vector<Request*> unsynced_ ABSL_GUARDED_BY(mu_);
+  // Set by the first WAL sync that fails. After it, the kernel may have
+  // dropped unwritten pages and a later sync may succeed without them, so
+  // no sync is trusted again: every later Append fails with this status
+  // until the store is reopened (which recovers from what is on disk).
+  absl::Status wal_sync_failed_ ABSL_GUARDED_BY(mu_);
   bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

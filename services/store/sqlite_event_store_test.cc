@@ -138,6 +138,23 @@ TEST(SqliteEventStore, ACheckpointThreadKeepsTheWalBounded) {
   EXPECT_LT(bounded, unbounded / 2) << bounded;
 }
 
+TEST(SqliteEventStore, AfterAFailedWalSyncEveryAppendIsRefused) {
+  const std::string path = TempDbPath();
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+  // The connections keep the WAL open; the sync thread opens it by name
+  // on its first sync, which now fails.
+  ASSERT_TRUE(std::filesystem::remove(path + "-wal"));
+  EXPECT_THAT(store->Append({SampleRecord("a")}),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::AllOf(::testing::HasSubstr("-wal"),
+                                        ::testing::HasSubstr("refused"))));
+  // Not even tried: a sync after a failed one proves nothing.
+  EXPECT_THAT(store->Append({SampleRecord("b")}),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("refused")));
+  EXPECT_FALSE(store->Get("t1", "b")->has_value());
+}
+
 TEST(SqliteEventStore, TombstoneDoesNotHoldTheLearnerKey) {
   std::string path = TempDbPath();
   {
