@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/hashing.h"
@@ -69,16 +70,18 @@ class Connection {
   // prepare (the error is on db()) or is in use already (the caller then
   // prepares one of its own).
   Cached* Borrow(std::string_view sql) {
-    auto [it, inserted] = statements_.try_emplace(std::string(sql));
-    if (inserted) {
-      const int rc = sqlite3_prepare_v3(
-          db_, sql.data(), static_cast<int>(sql.size()),
-          SQLITE_PREPARE_PERSISTENT, &it->second.stmt, nullptr);
+    // Looked up without building a key: a read does not allocate here.
+    auto it = statements_.find(absl::string_view(sql.data(), sql.size()));
+    if (it == statements_.end()) {
+      Cached c;
+      const int rc =
+          sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                             SQLITE_PREPARE_PERSISTENT, &c.stmt, nullptr);
       if (rc != SQLITE_OK) {
-        sqlite3_finalize(it->second.stmt);
-        statements_.erase(it);
+        sqlite3_finalize(c.stmt);
         return nullptr;
       }
+      it = statements_.emplace(std::string(sql), c).first;
     }
     if (it->second.in_use) return nullptr;
     it->second.in_use = true;
@@ -87,7 +90,8 @@ class Connection {
 
  private:
   sqlite3* const db_;
-  std::unordered_map<std::string, Cached> statements_;
+  // Node-based: a borrowed Cached stays where it is while others are added.
+  absl::node_hash_map<std::string, Cached> statements_;
 };
 
 inline absl::Status SqlError(const Connection& c, std::string_view what) {
