@@ -211,7 +211,7 @@ absl::StatusOr<learning::NudgeKind> Engine::RecordFeedback(
   }
   POLKU_ASSIGN_OR_RETURN(
       auto served, store_->GetServed(tenant, learner_key, recommendation_id));
-  if (!served.has_value() || served->learner_key != learner_key) {
+  if (!served.has_value()) {
     return common::FieldError(absl::StatusCode::kNotFound, "recommendation_id",
                               "was not served to this learner");
   }
