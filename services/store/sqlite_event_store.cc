@@ -953,12 +953,7 @@ void SqliteEventStore::WriterLoop() {
     absl::Status s;
     {
       absl::MutexLock w(&writer_mu_);
-      if (pipelined) s = SetSynchronous(*writer_statements_, "NORMAL");
-      if (s.ok()) s = CommitGroup(group);
-      if (pipelined) {
-        absl::Status restored = SetSynchronous(*writer_statements_, "FULL");
-        if (s.ok()) s = restored;
-      }
+      s = WithoutSync([&] { return CommitGroup(group); });
     }
     absl::MutexLock lock(&mu_);
     if (s.ok() && pipelined) {
@@ -967,6 +962,15 @@ void SqliteEventStore::WriterLoop() {
     }
     Complete(group, s);
   }
+}
+
+absl::Status SqliteEventStore::WithoutSync(
+    const std::function<absl::Status()>& write) {
+  if (options_.durability != Durability::kFull) return write();
+  POLKU_RETURN_IF_ERROR(SetSynchronous(*writer_statements_, "NORMAL"));
+  absl::Status s = write();
+  absl::Status restored = SetSynchronous(*writer_statements_, "FULL");
+  return s.ok() ? restored : s;
 }
 
 template <typename Requests>

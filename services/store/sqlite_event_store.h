@@ -217,6 +217,11 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   absl::Status EraseLearnerState(std::string_view tenant,
                                  std::string_view learner_key);
   absl::Status DeleteTenantState(std::string_view tenant);
+  // Runs `write` (transactions on writer_, under writer_mu_) at
+  // synchronous=NORMAL when the store's durability is kFull, and puts FULL
+  // back: its commits do not wait for fsync. The group commit (whose WAL
+  // the sync thread syncs) and served records use it.
+  absl::Status WithoutSync(const std::function<absl::Status()>& write);
   // RecordServed's transaction, under writer_mu_.
   absl::Status WriteServed(std::string_view tenant,
                            absl::Span<const ServedRecommendation> served);
@@ -251,9 +256,6 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex writer_mu_;  // serialises use of writer_
   std::thread writer_thread_;
-  const std::string wal_path_;
-  int wal_fd_ = -1;  // used by sync_thread_ only
-  std::thread sync_thread_;
 
   sqlite3* const checkpointer_;  // used by checkpoint_thread_ only
   absl::Mutex checkpoint_mu_;
@@ -265,6 +267,10 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::atomic<int> checkpointed_pages_{0};
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
+
+  const std::string wal_path_;
+  int wal_fd_ = -1;  // used by sync_thread_ only
+  std::thread sync_thread_;
 };
 
 }  // namespace polku::store

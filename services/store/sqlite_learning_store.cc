@@ -23,7 +23,6 @@ using sqlite_internal::Connection;
 using sqlite_internal::Exec;
 using sqlite_internal::LearnerHash;
 using sqlite_internal::RunDone;
-using sqlite_internal::SetSynchronous;
 using sqlite_internal::SqlError;
 using sqlite_internal::Stmt;
 using sqlite_internal::Transaction;
@@ -816,19 +815,10 @@ absl::Status SqliteEventStore::RecordServed(
   if (served.empty()) return absl::OkStatus();
   absl::MutexLock w(&writer_mu_);
   // Served records are Polku's own output, not accepted input: their commit
-  // does not wait for fsync (synchronous=NORMAL), so an answer is not held
-  // up by the disk. They survive a crash of the process; a power loss may
-  // lose those committed since the last event commit, which syncs them.
-  const bool relax = options_.durability == Durability::kFull;
-  if (relax) {
-    POLKU_RETURN_IF_ERROR(SetSynchronous(*writer_statements_, "NORMAL"));
-  }
-  absl::Status written = WriteServed(tenant, served);
-  if (relax) {
-    absl::Status restored = SetSynchronous(*writer_statements_, "FULL");
-    if (written.ok()) written = restored;
-  }
-  return written;
+  // does not wait for fsync, so an answer is not held up by the disk. They
+  // survive a crash of the process; a power loss may lose those committed
+  // since the last event commit, which syncs them.
+  return WithoutSync([&] { return WriteServed(tenant, served); });
 }
 
 absl::Status SqliteEventStore::WriteServed(
