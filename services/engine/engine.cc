@@ -87,6 +87,11 @@ absl::Status Engine::LoadCatalogue(std::string_view tenant,
 absl::StatusOr<std::shared_ptr<const learning::Catalogue>> Engine::Catalogue(
     std::string_view tenant) {
   POLKU_ASSIGN_OR_RETURN(int64_t version, store_->CatalogueVersion(tenant));
+  return CatalogueAt(tenant, version);
+}
+
+absl::StatusOr<std::shared_ptr<const learning::Catalogue>> Engine::CatalogueAt(
+    std::string_view tenant, int64_t version) {
   {
     absl::MutexLock lock(&mu_);
     auto it = catalogues_.find(tenant);
@@ -120,54 +125,43 @@ absl::StatusOr<learning::RecommendOutput> Engine::Recommend(
         "k", common::StrCat("must be between 1 and ", config_.max_k));
   }
   const int64_t now = clock_->NowMillis();
-  POLKU_ASSIGN_OR_RETURN(bool opted_out,
-                         store_->IsOptedOut(tenant, learner_key));
-  if (opted_out) {
+  store::RecommendationQuery query;
+  query.recent_activities = config_.recent_activities;
+  query.feedback_since_ms =
+      now - static_cast<int64_t>(config_.recommender.dismiss_days * kMsPerDay);
+  POLKU_ASSIGN_OR_RETURN(
+      store::RecommendationContext context,
+      store_->ReadRecommendationContext(tenant, learner_key, query));
+  if (context.opted_out) {
     learning::RecommendOutput none;
     none.segment = "opted_out";
     return none;
   }
-  POLKU_ASSIGN_OR_RETURN(auto catalogue, Catalogue(tenant));
-  POLKU_ASSIGN_OR_RETURN(auto profile, store_->GetProfile(tenant, learner_key));
-  POLKU_ASSIGN_OR_RETURN(auto states,
-                         store_->GetActivityStates(tenant, learner_key));
+  POLKU_ASSIGN_OR_RETURN(auto catalogue,
+                         CatalogueAt(tenant, context.catalogue_version));
 
   learning::RecommendInput in;
   in.tenant = std::string(tenant);
   in.learner_key = std::string(learner_key);
-  in.profile = profile.has_value() ? &*profile : nullptr;
+  in.profile = context.profile.has_value() ? &*context.profile : nullptr;
   in.catalogue = catalogue.get();
   in.now_ms = now;
   in.k = k;
   in.locale = std::string(locale.empty() ? "en" : locale);
-  for (const store::ActivityState& s : states) {
+  for (const store::ActivityState& s : context.activities) {
     in.touched[s.object_id] =
         learning::ActivityTouch{s.first_ms, s.last_ms, s.completed_ms};
   }
-  // Co-occurrence from the most recently touched activities.
-  std::sort(states.begin(), states.end(),
-            [](const auto& a, const auto& b) { return a.last_ms > b.last_ms; });
-  std::vector<std::string> recent;
-  for (size_t i = 0; i < states.size() && i < config_.recent_activities; ++i) {
-    recent.push_back(states[i].object_id);
-  }
-  if (!recent.empty()) {
-    POLKU_ASSIGN_OR_RETURN(in.next_after_similar,
-                           store_->NextActivities(tenant, recent, 50));
-  }
-  const int64_t since =
-      now - static_cast<int64_t>(config_.recommender.dismiss_days * kMsPerDay);
-  POLKU_ASSIGN_OR_RETURN(auto feedback,
-                         store_->ListFeedback(tenant, learner_key, since));
-  for (const store::FeedbackRecord& f : feedback) {
+  // Co-occurrence after the most recently touched activities.
+  in.next_after_similar = std::move(context.next_activities);
+  for (const store::FeedbackRecord& f : context.feedback) {
     if (f.outcome == store::FeedbackOutcome::kDismissed) {
       in.dismissed.insert(f.target_id);
     }
   }
   // Every segment's arms: the ranking reads those of the segment it
   // computes from the profile.
-  POLKU_ASSIGN_OR_RETURN(auto arms, store_->GetBandit(tenant));
-  for (const store::BanditArm& arm : arms) {
+  for (const store::BanditArm& arm : context.bandit) {
     if (auto kind = learning::ParseNudgeKind(arm.kind)) {
       in.arms[arm.segment][*kind] = learning::Arm{arm.successes, arm.failures};
     }

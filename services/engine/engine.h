@@ -95,6 +95,10 @@ class Engine {
       std::string_view tenant, int max_suggestions, int min_support);
 
  private:
+  // The cached catalogue when it is at `version`, else loads and caches it.
+  absl::StatusOr<std::shared_ptr<const learning::Catalogue>> CatalogueAt(
+      std::string_view tenant, int64_t version);
+
   store::LearningStore* store_;
   const common::Clock* clock_;
   const EngineConfig config_;

@@ -1,5 +1,7 @@
 #include "store/event_store.h"
 
+#include <algorithm>
+
 #include "model/event_codec.h"
 #include "store/learning_store.h"
 
@@ -33,6 +35,24 @@ std::string_view FeedbackOutcomeName(FeedbackOutcome o) {
       break;
   }
   return "unspecified";
+}
+
+std::vector<std::string> MostRecentlyTouched(
+    const std::vector<ActivityState>& activities, size_t n) {
+  std::vector<const ActivityState*> order;
+  order.reserve(activities.size());
+  for (const ActivityState& a : activities) order.push_back(&a);
+  n = std::min(n, order.size());
+  std::partial_sort(order.begin(), order.begin() + n, order.end(),
+                    [](const ActivityState* a, const ActivityState* b) {
+                      return a->last_ms != b->last_ms
+                                 ? a->last_ms > b->last_ms
+                                 : a->object_id < b->object_id;
+                    });
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(order[i]->object_id);
+  return out;
 }
 
 EventRecord MakeRecord(std::string_view tenant, const model::LearningEvent& e,

@@ -116,6 +116,33 @@ struct LearnerState {
   bool opted_out = false;
 };
 
+// What one recommendation reads about a learner (ReadRecommendationContext).
+struct RecommendationQuery {
+  // Co-occurrence is read after this many of the learner's most recently
+  // touched activities ...
+  size_t recent_activities = 5;
+  // ... and at most this many next activities are returned.
+  size_t next_limit = 50;
+  // Feedback at or after this time.
+  int64_t feedback_since_ms = 0;
+};
+struct RecommendationContext {
+  // When true, nothing else was read: an opted-out learner gets no
+  // recommendations.
+  bool opted_out = false;
+  std::optional<learning::Profile> profile;
+  std::vector<ActivityState> activities;  // as GetActivityStates
+  // NextActivities from MostRecentlyTouched(activities, recent_activities).
+  std::vector<std::pair<std::string, double>> next_activities;
+  std::vector<FeedbackRecord> feedback;  // as ListFeedback
+  std::vector<BanditArm> bandit;         // as GetBandit
+  int64_t catalogue_version = 0;         // as CatalogueVersion
+};
+
+// The ids of the `n` activities touched last (latest first; ties by id).
+std::vector<std::string> MostRecentlyTouched(
+    const std::vector<ActivityState>& activities, size_t n);
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -199,6 +226,16 @@ class LearningStore {
       int64_t since_ms) = 0;
   virtual absl::StatusOr<std::vector<BanditArm>> GetBandit(
       std::string_view tenant) = 0;
+
+  // Everything a recommendation reads about the learner, from one
+  // snapshot: the opt-out, then (unless opted out) the profile, activity
+  // states, next activities, recent feedback, the tenant's bandit arms and
+  // catalogue version. The same as the separate getters, in one read
+  // transaction, so the parts agree and the store starts one read instead
+  // of seven.
+  virtual absl::StatusOr<RecommendationContext> ReadRecommendationContext(
+      std::string_view tenant, std::string_view learner_key,
+      const RecommendationQuery& query) = 0;
 
   // --- Learner data rights -----------------------------------------------
   virtual absl::Status SetOptOut(std::string_view tenant,

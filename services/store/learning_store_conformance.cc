@@ -382,6 +382,88 @@ TEST_P(LearningStoreConformance, ServedFeedbackAndBanditArms) {
   EXPECT_EQ(feedback[2].outcome, FeedbackOutcome::kDismissed);
 }
 
+TEST_P(LearningStoreConformance, RecommendationContextIsWhatTheGettersRead) {
+  POLKU_ASSERT_OK(events_->Append(TwoLearners("t1")));
+  ServedRecommendation r1 = Served("r1", "A", "REFLECT", "below");
+  ServedRecommendation r2 = Served("r2", "A", "APPLY_AT_WORK", "below");
+  POLKU_ASSERT_OK(learning_->RecordServed("t1", {r1, r2}));
+  POLKU_ASSERT_OK(learning_->RecordFeedback(
+      "t1", Feedback(r1, FeedbackOutcome::kDismissed, 10)));
+  POLKU_ASSERT_OK(learning_->RecordFeedback(
+      "t1", Feedback(r2, FeedbackOutcome::kAccepted, 30)));
+
+  RecommendationQuery query;
+  query.recent_activities = 2;
+  query.next_limit = 2;
+  query.feedback_since_ms = 20;
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      RecommendationContext c,
+      learning_->ReadRecommendationContext("t1", "A", query));
+  EXPECT_FALSE(c.opted_out);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto profile, learning_->GetProfile("t1", "A"));
+  ASSERT_TRUE(c.profile.has_value());
+  ExpectSameProfile(*c.profile, *profile);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto states,
+                             learning_->GetActivityStates("t1", "A"));
+  ASSERT_EQ(c.activities.size(), states.size());
+  for (size_t i = 0; i < states.size(); ++i) {
+    EXPECT_EQ(c.activities[i].object_id, states[i].object_id);
+    EXPECT_EQ(c.activities[i].first_ms, states[i].first_ms);
+    EXPECT_EQ(c.activities[i].last_ms, states[i].last_ms);
+    EXPECT_EQ(c.activities[i].completed_ms, states[i].completed_ms);
+    EXPECT_EQ(c.activities[i].events, states[i].events);
+  }
+  // A touched x last, then y: after x comes y (A and B), after y come w
+  // and z; two of them.
+  EXPECT_THAT(c.next_activities, ElementsAre(Pair("y", 2.0), Pair("w", 1.0)));
+  EXPECT_EQ(c.next_activities, *learning_->NextActivities("t1", {"x", "y"}, 2));
+  ASSERT_EQ(c.feedback.size(), 1u);  // the dismissal is older than `since`
+  EXPECT_EQ(c.feedback[0].recommendation_id, "r2");
+  EXPECT_EQ(c.feedback[0].outcome, FeedbackOutcome::kAccepted);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto arms, learning_->GetBandit("t1"));
+  ASSERT_EQ(c.bandit.size(), arms.size());
+  ASSERT_EQ(c.bandit.size(), 2u);
+  for (size_t i = 0; i < arms.size(); ++i) {
+    EXPECT_EQ(c.bandit[i].segment, arms[i].segment);
+    EXPECT_EQ(c.bandit[i].kind, arms[i].kind);
+    EXPECT_DOUBLE_EQ(c.bandit[i].successes, arms[i].successes);
+    EXPECT_DOUBLE_EQ(c.bandit[i].failures, arms[i].failures);
+  }
+
+  // B last touched w, which nobody moved on from.
+  query.recent_activities = 1;
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      c, learning_->ReadRecommendationContext("t1", "B", query));
+  EXPECT_EQ(c.activities.size(), 3u);
+  EXPECT_THAT(c.next_activities, IsEmpty());
+  EXPECT_THAT(c.feedback, IsEmpty());
+
+  // A learner with nothing stored.
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      c, learning_->ReadRecommendationContext("t1", "nobody", query));
+  EXPECT_FALSE(c.opted_out);
+  EXPECT_FALSE(c.profile.has_value());
+  EXPECT_THAT(c.activities, IsEmpty());
+  EXPECT_THAT(c.next_activities, IsEmpty());
+  EXPECT_EQ(c.bandit.size(), 2u);  // the tenant's arms
+  EXPECT_EQ(c.catalogue_version, *learning_->CatalogueVersion("t1"));
+  POLKU_ASSERT_OK(learning_->UpsertActivities("t1", {MakeActivity("a1", 1)}));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      c, learning_->ReadRecommendationContext("t1", "nobody", query));
+  EXPECT_EQ(c.catalogue_version, *learning_->CatalogueVersion("t1"));
+  EXPECT_GT(c.catalogue_version, 0);
+
+  // An opted-out learner: nothing else is read.
+  POLKU_ASSERT_OK(learning_->SetOptOut("t1", "A", true, 100));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      c, learning_->ReadRecommendationContext("t1", "A", query));
+  EXPECT_TRUE(c.opted_out);
+  EXPECT_FALSE(c.profile.has_value());
+  EXPECT_THAT(c.activities, IsEmpty());
+  EXPECT_THAT(c.feedback, IsEmpty());
+  EXPECT_THAT(c.bandit, IsEmpty());
+}
+
 TEST_P(LearningStoreConformance, EraseLearnerRemovesEveryTrace) {
   std::vector<EventRecord> records = TwoLearners("t1");
   POLKU_ASSERT_OK(events_->Append(records));

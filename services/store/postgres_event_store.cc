@@ -1369,6 +1369,62 @@ absl::StatusOr<bool> ReadOptedOut(PostgresEventStore::Conn& c,
   return r.rows() > 0;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, double>>> ReadNextActivities(
+    PostgresEventStore::Conn& c, std::string_view tenant,
+    absl::Span<const std::string> from, size_t limit) {
+  std::map<std::string, double> sum;
+  std::vector<std::string_view> seen;
+  for (const std::string& f : from) {
+    if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
+    seen.push_back(f);
+    POLKU_ASSIGN_OR_RETURN(Result r,
+                           c.Exec("co-occurrence",
+                                  "SELECT to_object, n FROM cooccurrence "
+                                  "WHERE tenant=$1 AND from_object=$2",
+                                  {P::Text(tenant), P::Text(f)}));
+    for (int i = 0; i < r.rows(); ++i) {
+      sum[r.Text(i, 0)] += static_cast<double>(r.Int(i, 1));
+    }
+  }
+  std::vector<std::pair<std::string, double>> out(sum.begin(), sum.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second > b.second;  // ties stay in id order
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<std::vector<BanditArm>> ReadBandit(PostgresEventStore::Conn& c,
+                                                  std::string_view tenant) {
+  POLKU_ASSIGN_OR_RETURN(
+      Result r, c.Exec("bandit",
+                       "SELECT segment, kind, successes, failures, shown "
+                       "FROM bandit_arms WHERE tenant=$1 "
+                       "ORDER BY segment, kind",
+                       {P::Text(tenant)}));
+  std::vector<BanditArm> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    BanditArm a;
+    a.segment = r.Text(i, 0);
+    a.kind = r.Text(i, 1);
+    a.successes = r.Real(i, 2);
+    a.failures = r.Real(i, 3);
+    a.shown = r.Int(i, 4);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> ReadCatalogueVersion(PostgresEventStore::Conn& c,
+                                             std::string_view tenant) {
+  POLKU_ASSIGN_OR_RETURN(Result r,
+                         c.Exec("catalogue version",
+                                "SELECT version FROM catalogue_versions "
+                                "WHERE tenant=$1",
+                                {P::Text(tenant)}));
+  return r.rows() > 0 ? r.Int(0, 0) : int64_t{0};
+}
+
 std::vector<LearnerWeek> ReadWeeks(const Result& r) {
   std::vector<LearnerWeek> out;
   for (int i = 0; i < r.rows(); ++i) {
@@ -1446,29 +1502,11 @@ absl::StatusOr<std::vector<std::pair<std::string, double>>>
 PostgresEventStore::NextActivities(std::string_view tenant,
                                    absl::Span<const std::string> from,
                                    size_t limit) {
-  std::map<std::string, double> sum;
+  std::vector<std::pair<std::string, double>> out;
   POLKU_RETURN_IF_ERROR(OnConnection([&](Conn& c) -> absl::Status {
-    sum.clear();
-    std::vector<std::string_view> seen;
-    for (const std::string& f : from) {
-      if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
-      seen.push_back(f);
-      POLKU_ASSIGN_OR_RETURN(Result r,
-                             c.Exec("co-occurrence",
-                                    "SELECT to_object, n FROM cooccurrence "
-                                    "WHERE tenant=$1 AND from_object=$2",
-                                    {P::Text(tenant), P::Text(f)}));
-      for (int i = 0; i < r.rows(); ++i) {
-        sum[r.Text(i, 0)] += static_cast<double>(r.Int(i, 1));
-      }
-    }
+    POLKU_ASSIGN_OR_RETURN(out, ReadNextActivities(c, tenant, from, limit));
     return absl::OkStatus();
   }));
-  std::vector<std::pair<std::string, double>> out(sum.begin(), sum.end());
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.second > b.second;  // ties stay in id order
-  });
-  if (out.size() > limit) out.resize(limit);
   return out;
 }
 
@@ -1689,12 +1727,7 @@ absl::StatusOr<int64_t> PostgresEventStore::CatalogueVersion(
     std::string_view tenant) {
   int64_t version = 0;
   POLKU_RETURN_IF_ERROR(OnConnection([&](Conn& c) -> absl::Status {
-    POLKU_ASSIGN_OR_RETURN(Result r,
-                           c.Exec("catalogue version",
-                                  "SELECT version FROM catalogue_versions "
-                                  "WHERE tenant=$1",
-                                  {P::Text(tenant)}));
-    version = r.rows() > 0 ? r.Int(0, 0) : 0;
+    POLKU_ASSIGN_OR_RETURN(version, ReadCatalogueVersion(c, tenant));
     return absl::OkStatus();
   }));
   return version;
@@ -1801,24 +1834,44 @@ absl::StatusOr<std::vector<BanditArm>> PostgresEventStore::GetBandit(
     std::string_view tenant) {
   std::vector<BanditArm> out;
   POLKU_RETURN_IF_ERROR(OnConnection([&](Conn& c) -> absl::Status {
-    POLKU_ASSIGN_OR_RETURN(
-        Result r, c.Exec("bandit",
-                         "SELECT segment, kind, successes, failures, shown "
-                         "FROM bandit_arms WHERE tenant=$1 "
-                         "ORDER BY segment, kind",
-                         {P::Text(tenant)}));
-    out.clear();
-    for (int i = 0; i < r.rows(); ++i) {
-      BanditArm a;
-      a.segment = r.Text(i, 0);
-      a.kind = r.Text(i, 1);
-      a.successes = r.Real(i, 2);
-      a.failures = r.Real(i, 3);
-      a.shown = r.Int(i, 4);
-      out.push_back(std::move(a));
-    }
+    POLKU_ASSIGN_OR_RETURN(out, ReadBandit(c, tenant));
     return absl::OkStatus();
   }));
+  return out;
+}
+
+absl::StatusOr<RecommendationContext>
+PostgresEventStore::ReadRecommendationContext(
+    std::string_view tenant, std::string_view learner_key,
+    const RecommendationQuery& query) {
+  RecommendationContext out;
+  // One snapshot, so the parts agree with each other.
+  POLKU_RETURN_IF_ERROR(InTransaction(
+      [&](Conn& c) -> absl::Status {
+        out = RecommendationContext();
+        POLKU_ASSIGN_OR_RETURN(out.opted_out,
+                               ReadOptedOut(c, tenant, learner_key));
+        if (out.opted_out) return absl::OkStatus();
+        POLKU_ASSIGN_OR_RETURN(out.profile,
+                               ReadProfile(c, tenant, learner_key));
+        POLKU_ASSIGN_OR_RETURN(out.activities,
+                               ReadActivityStates(c, tenant, learner_key));
+        const std::vector<std::string> recent =
+            MostRecentlyTouched(out.activities, query.recent_activities);
+        if (!recent.empty()) {
+          POLKU_ASSIGN_OR_RETURN(
+              out.next_activities,
+              ReadNextActivities(c, tenant, recent, query.next_limit));
+        }
+        POLKU_ASSIGN_OR_RETURN(
+            out.feedback,
+            ReadFeedback(c, tenant, learner_key, query.feedback_since_ms));
+        POLKU_ASSIGN_OR_RETURN(out.bandit, ReadBandit(c, tenant));
+        POLKU_ASSIGN_OR_RETURN(out.catalogue_version,
+                               ReadCatalogueVersion(c, tenant));
+        return absl::OkStatus();
+      },
+      /*read_only=*/true));
   return out;
 }
 

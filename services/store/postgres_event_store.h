@@ -145,6 +145,9 @@ class PostgresEventStore final : public EventStore, public LearningStore {
       int64_t since_ms) override;
   absl::StatusOr<std::vector<BanditArm>> GetBandit(
       std::string_view tenant) override;
+  absl::StatusOr<RecommendationContext> ReadRecommendationContext(
+      std::string_view tenant, std::string_view learner_key,
+      const RecommendationQuery& query) override;
   absl::Status SetOptOut(std::string_view tenant, std::string_view learner_key,
                          bool opted_out, int64_t now_ms) override;
   absl::StatusOr<bool> IsOptedOut(std::string_view tenant,

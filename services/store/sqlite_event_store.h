@@ -163,6 +163,9 @@ class SqliteEventStore final : public EventStore, public LearningStore {
       int64_t since_ms) override;
   absl::StatusOr<std::vector<BanditArm>> GetBandit(
       std::string_view tenant) override;
+  absl::StatusOr<RecommendationContext> ReadRecommendationContext(
+      std::string_view tenant, std::string_view learner_key,
+      const RecommendationQuery& query) override;
   // Opting out keeps the profile as it is (ExportLearnerState still shows
   // it; EraseLearner removes it) and stops every projection of the
   // learner's new events; opting back in resumes them.

@@ -74,7 +74,8 @@ absl::StatusOr<Page<T>> ReadPage(
   return page;
 }
 
-// --- Reads shared by the getters and ExportLearnerState --------------------
+// --- Reads shared by the getters, ExportLearnerState and
+// ReadRecommendationContext -------------------------------------------------
 
 absl::StatusOr<std::optional<learning::Profile>> ReadProfile(
     Connection& db, std::string_view tenant, std::string_view learner_key) {
@@ -173,6 +174,68 @@ absl::StatusOr<bool> ReadOptedOut(Connection& db, std::string_view tenant,
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return SqlError(db, "opt-out");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, double>>> ReadNextActivities(
+    Connection& db, std::string_view tenant, absl::Span<const std::string> from,
+    size_t limit) {
+  std::unordered_map<std::string, double> sum;
+  Stmt s(db,
+         "SELECT to_object, n FROM cooccurrence "
+         "WHERE tenant=? AND from_object=?");
+  if (!s.ok()) return SqlError(db, "prepare");
+  std::vector<std::string_view> seen;
+  for (const std::string& f : from) {
+    if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
+    seen.push_back(f);
+    s.Reset();
+    s.Bind(1, tenant);
+    s.Bind(2, f);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      sum[s.Text(0)] += static_cast<double>(s.Int(1));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db, "co-occurrence");
+  }
+  std::vector<std::pair<std::string, double>> out(sum.begin(), sum.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<std::vector<BanditArm>> ReadBandit(Connection& db,
+                                                  std::string_view tenant) {
+  Stmt s(db,
+         "SELECT segment, kind, successes, failures, shown FROM bandit_arms "
+         "WHERE tenant=? ORDER BY segment, kind");
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  std::vector<BanditArm> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    BanditArm a;
+    a.segment = s.Text(0);
+    a.kind = s.Text(1);
+    a.successes = s.Double(2);
+    a.failures = s.Double(3);
+    a.shown = s.Int(4);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db, "bandit");
+  return out;
+}
+
+absl::StatusOr<int64_t> ReadCatalogueVersion(Connection& db,
+                                             std::string_view tenant) {
+  Stmt s(db, "SELECT version FROM catalogue_versions WHERE tenant=?");
+  if (!s.ok()) return SqlError(db, "prepare");
+  s.Bind(1, tenant);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return int64_t{0};
+  if (rc != SQLITE_ROW) return SqlError(db, "catalogue version");
+  return s.Int(0);
 }
 
 // Runs `sql` (bound ?1 = tenant, ?2 = learner key) to completion.
@@ -569,33 +632,8 @@ absl::StatusOr<std::vector<std::pair<std::string, double>>>
 SqliteEventStore::NextActivities(std::string_view tenant,
                                  absl::Span<const std::string> from,
                                  size_t limit) {
-  std::unordered_map<std::string, double> sum;
-  {
-    ReaderPool::Lease reader(*readers_);
-    Stmt s(*reader,
-           "SELECT to_object, n FROM cooccurrence "
-           "WHERE tenant=? AND from_object=?");
-    if (!s.ok()) return SqlError(reader.db(), "prepare");
-    std::vector<std::string_view> seen;
-    for (const std::string& f : from) {
-      if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
-      seen.push_back(f);
-      s.Reset();
-      s.Bind(1, tenant);
-      s.Bind(2, f);
-      int rc;
-      while ((rc = s.Step()) == SQLITE_ROW) {
-        sum[s.Text(0)] += static_cast<double>(s.Int(1));
-      }
-      if (rc != SQLITE_DONE) return SqlError(reader.db(), "co-occurrence");
-    }
-  }
-  std::vector<std::pair<std::string, double>> out(sum.begin(), sum.end());
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
-  if (out.size() > limit) out.resize(limit);
-  return out;
+  ReaderPool::Lease reader(*readers_);
+  return ReadNextActivities(*reader, tenant, from, limit);
 }
 
 absl::StatusOr<std::vector<LearnerWeek>> SqliteEventStore::ListWeeks(
@@ -798,13 +836,7 @@ absl::StatusOr<learning::CatalogueFile> SqliteEventStore::LoadCatalogue(
 absl::StatusOr<int64_t> SqliteEventStore::CatalogueVersion(
     std::string_view tenant) {
   ReaderPool::Lease reader(*readers_);
-  Stmt s(*reader, "SELECT version FROM catalogue_versions WHERE tenant=?");
-  if (!s.ok()) return SqlError(reader.db(), "prepare");
-  s.Bind(1, tenant);
-  const int rc = s.Step();
-  if (rc == SQLITE_DONE) return int64_t{0};
-  if (rc != SQLITE_ROW) return SqlError(reader.db(), "catalogue version");
-  return s.Int(0);
+  return ReadCatalogueVersion(*reader, tenant);
 }
 
 // --- Recommendations, feedback, bandit ---------------------------------------
@@ -923,24 +955,36 @@ absl::StatusOr<std::vector<FeedbackRecord>> SqliteEventStore::ListFeedback(
 absl::StatusOr<std::vector<BanditArm>> SqliteEventStore::GetBandit(
     std::string_view tenant) {
   ReaderPool::Lease reader(*readers_);
-  Stmt s(*reader,
-         "SELECT segment, kind, successes, failures, shown FROM bandit_arms "
-         "WHERE tenant=? ORDER BY segment, kind");
-  if (!s.ok()) return SqlError(reader.db(), "prepare");
-  s.Bind(1, tenant);
-  std::vector<BanditArm> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    BanditArm a;
-    a.segment = s.Text(0);
-    a.kind = s.Text(1);
-    a.successes = s.Double(2);
-    a.failures = s.Double(3);
-    a.shown = s.Int(4);
-    out.push_back(std::move(a));
+  return ReadBandit(*reader, tenant);
+}
+
+absl::StatusOr<RecommendationContext>
+SqliteEventStore::ReadRecommendationContext(std::string_view tenant,
+                                            std::string_view learner_key,
+                                            const RecommendationQuery& query) {
+  ReaderPool::Lease reader(*readers_);
+  Transaction snapshot(reader.db(), Transaction::kSnapshot);
+  POLKU_RETURN_IF_ERROR(snapshot.status());
+  RecommendationContext c;
+  POLKU_ASSIGN_OR_RETURN(c.opted_out,
+                         ReadOptedOut(*reader, tenant, learner_key));
+  if (c.opted_out) return c;
+  POLKU_ASSIGN_OR_RETURN(c.profile, ReadProfile(*reader, tenant, learner_key));
+  POLKU_ASSIGN_OR_RETURN(c.activities,
+                         ReadActivityStates(*reader, tenant, learner_key));
+  const std::vector<std::string> recent =
+      MostRecentlyTouched(c.activities, query.recent_activities);
+  if (!recent.empty()) {
+    POLKU_ASSIGN_OR_RETURN(
+        c.next_activities,
+        ReadNextActivities(*reader, tenant, recent, query.next_limit));
   }
-  if (rc != SQLITE_DONE) return SqlError(reader.db(), "bandit");
-  return out;
+  POLKU_ASSIGN_OR_RETURN(c.feedback, ReadFeedback(*reader, tenant, learner_key,
+                                                  query.feedback_since_ms));
+  POLKU_ASSIGN_OR_RETURN(c.bandit, ReadBandit(*reader, tenant));
+  POLKU_ASSIGN_OR_RETURN(c.catalogue_version,
+                         ReadCatalogueVersion(*reader, tenant));
+  return c;
 }
 
 // --- Learner data rights
