@@ -92,25 +92,39 @@ absl::StatusOr<std::shared_ptr<const learning::Catalogue>> Engine::Catalogue(
 
 absl::StatusOr<std::shared_ptr<const learning::Catalogue>> Engine::CatalogueAt(
     std::string_view tenant, int64_t version) {
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = catalogues_.find(tenant);
-    if (it != catalogues_.end() && it->second.version == version) {
-      return it->second.catalogue;
-    }
-  }
-  POLKU_ASSIGN_OR_RETURN(learning::CatalogueFile file,
-                         store_->LoadCatalogue(tenant));
-  POLKU_ASSIGN_OR_RETURN(auto catalogue,
-                         learning::Catalogue::Build(std::move(file.activities),
-                                                    std::move(file.paths)));
   absl::MutexLock lock(&mu_);
-  CachedCatalogue& slot = catalogues_[std::string(tenant)];
-  if (slot.version < version) {
-    slot.version = version;
-    slot.catalogue = catalogue;
+  auto it = catalogues_.find(tenant);
+  if (it == catalogues_.end()) {
+    it = catalogues_.emplace(std::string(tenant), CachedCatalogue()).first;
   }
-  return catalogue;
+  CachedCatalogue& slot = it->second;
+  // One load per tenant at a time: the calls that find it loading wait
+  // for it rather than each reading and indexing the whole catalogue
+  // (after a start or an upload, every call in flight would).
+  for (;;) {
+    if (slot.catalogue != nullptr && slot.version == version) {
+      return slot.catalogue;
+    }
+    if (!slot.loading) break;
+    mu_.Await(absl::Condition(
+        +[](CachedCatalogue* c) { return !c->loading; }, &slot));
+  }
+  slot.loading = true;
+  mu_.Unlock();
+  auto built =
+      [&]() -> absl::StatusOr<std::shared_ptr<const learning::Catalogue>> {
+    POLKU_ASSIGN_OR_RETURN(learning::CatalogueFile file,
+                           store_->LoadCatalogue(tenant));
+    return learning::Catalogue::Build(std::move(file.activities),
+                                      std::move(file.paths));
+  }();
+  mu_.Lock();
+  slot.loading = false;
+  if (!built.ok()) return built.status();
+  // Read after `version` was, the catalogue is at least that new.
+  slot.version = version;
+  slot.catalogue = *built;
+  return slot.catalogue;
 }
 
 // --- Recommendations ---------------------------------------------------------

@@ -107,6 +107,7 @@ class Engine {
   struct CachedCatalogue {
     int64_t version = -1;
     std::shared_ptr<const learning::Catalogue> catalogue;
+    bool loading = false;  // a call is loading it; the others wait
   };
   absl::Mutex mu_;
   std::map<std::string, CachedCatalogue, std::less<>> catalogues_

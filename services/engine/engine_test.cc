@@ -6,7 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "common/status_matchers.h"
 #include "common/str_cat.h"
@@ -162,6 +165,39 @@ TEST_F(EngineTest, ProfilesAreUpdatedAtIngestAndSurviveARestart) {
   store_ = std::move(*reopened);
   engine_ = std::make_unique<Engine>(store_.get(), &clock_, EngineConfig());
   EXPECT_EQ(engine_->LearnerProfile(kTenant, kLearner, "en")->event_count, 1);
+}
+
+TEST_F(EngineTest, CallsOnAColdCatalogueCacheShareOneLoad) {
+  // A fresh engine has no catalogue cached. Calls that arrive together
+  // wait for one load instead of each loading and indexing the catalogue:
+  // they all get the same one.
+  Engine cold(store_.get(), &clock_, EngineConfig());
+  constexpr int kCallers = 8;
+  std::atomic<int> ready{0};
+  std::vector<std::shared_ptr<const learning::Catalogue>> got(kCallers);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kCallers) std::this_thread::yield();
+      auto catalogue = cold.Catalogue(kTenant);
+      if (catalogue.ok()) got[i] = *catalogue;
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  ASSERT_NE(got[0], nullptr);
+  EXPECT_EQ(got[0]->activities().size(), 4u);
+  for (int i = 1; i < kCallers; ++i) EXPECT_EQ(got[i], got[0]) << i;
+
+  // A change to the catalogue is loaded once more.
+  POLKU_ASSERT_OK(cold.UpsertActivities(
+      kTenant, {MakeActivity("c-new", model::ObjectType::kCourse,
+                             model::Mode::kStructured)}));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto changed, cold.Catalogue(kTenant));
+  EXPECT_NE(changed, got[0]);
+  EXPECT_EQ(changed->activities().size(), 5u);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto again, cold.Catalogue(kTenant));
+  EXPECT_EQ(again, changed);
 }
 
 TEST_F(EngineTest, ADismissedRecommendationStaysAwayForItsWindow) {
