@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +23,14 @@
 
 namespace polku::store {
 namespace {
+
+// The checkpoint thread's nice value: its copying yields to the threads
+// that answer calls.
+constexpr int kCheckpointNice = 10;
+// Passes after the first that a checkpoint makes to copy what commits
+// added meanwhile, and the WAL pages left that the writer then copies.
+constexpr int kCatchUpPasses = 16;
+constexpr int kSmallRestPages = 64;
 
 using sqlite_internal::Connection;
 using sqlite_internal::Exec;
@@ -761,6 +771,7 @@ SqliteEventStore::SqliteEventStore(std::string wal_path, sqlite3* writer,
       statements_(std::move(statements)),
       cache_(std::make_unique<LearnerCache>()),
       checkpointer_(checkpointer),
+      db_path_(sqlite3_db_filename(writer, "main")),
       wal_path_(std::move(wal_path)) {
   sqlite3_wal_hook(writer_, &SqliteEventStore::OnWalCommit, this);
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
@@ -815,28 +826,45 @@ absl::Status SqliteEventStore::SyncWal() {
   return absl::OkStatus();
 }
 
+void SqliteEventStore::SyncDatabaseFile() {
+  if (db_fd_ < 0) db_fd_ = open(db_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  // Only saves the writer time: SQLite's own sync follows in any case.
+  if (db_fd_ < 0 || fdatasync(db_fd_) != 0) {
+    common::LogWarning("sqlite: cannot sync the database file",
+                       {{"path", db_path_}, {"error", strerror(errno)}});
+  }
+}
+
 int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
                                   int pages) {
   auto* self = static_cast<SqliteEventStore*>(store);
+  self->wal_pages_now_.store(pages, std::memory_order_relaxed);
   const int limit = self->options_.checkpoint_pages;
   int copied = self->checkpointed_pages_.load(std::memory_order_relaxed);
   if (pages < copied) {  // the WAL started over
     copied = 0;
     self->checkpointed_pages_.store(0, std::memory_order_relaxed);
   }
-  if (pages >= int64_t{4} * limit) {
-    // The WAL only starts over once a checkpoint has copied all of it
-    // with no commit in between, which the checkpoint thread cannot
-    // ensure: checkpoint here, between the writer's commits, as SQLite's
-    // own automatic checkpoint would. What the thread copied already is
-    // not copied again, and the next commit starts the WAL over.
+  // The WAL starts over at the first commit after a checkpoint copied all
+  // of it. The checkpoint thread copies the WAL once it has `limit` new
+  // pages, then again what came meanwhile until little is left (see
+  // CheckpointLoop), without holding up the writer. The writer then
+  // copies that little here, between two commits (a few page writes and
+  // two fsyncs), so that the next commit starts the WAL over and it stays
+  // about `limit` pages long. Should the WAL still reach four times
+  // `limit` (a busy machine, or commits larger than that rest), the writer
+  // copies whatever is left, as SQLite's own automatic checkpoint would.
+  const bool finish =
+      pages >= limit && copied > 0 && pages - copied <= kSmallRestPages;
+  if (finish || pages >= int64_t{4} * limit) {
     int done = 0;
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              &done);
-    self->checkpointed_pages_.store(done, std::memory_order_relaxed);
+    // SQLITE_BUSY while the thread's checkpoint runs: the next commit
+    // tries again.
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  &done) == SQLITE_OK) {
+      self->checkpointed_pages_.store(done, std::memory_order_relaxed);
+    }
   } else if (pages - copied >= limit) {
-    // Another `limit` pages since the last checkpoint: copying them in
-    // one go copies a page rewritten meanwhile once.
     absl::MutexLock lock(&self->checkpoint_mu_);
     self->wal_pages_ = pages;
   }
@@ -844,10 +872,17 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
 }
 
 // A PASSIVE checkpoint copies what no reader still needs while commits go
-// on; once it has copied everything, the next commit starts the WAL over.
-// (A RESTART checkpoint here would hold the writer lock while it waits for
-// readers, and a writer waiting behind it could time out.)
+// on. (A RESTART checkpoint here would hold the writer lock while it waits
+// for readers, and a writer waiting behind it could time out.) The thread
+// runs at a lower CPU priority: copying is background work, and on a
+// machine with few cores it would otherwise take a core from the calls
+// being answered for as long as it runs.
 void SqliteEventStore::CheckpointLoop() {
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+                  kCheckpointNice) != 0) {
+    common::LogWarning("sqlite: cannot lower the checkpoint thread's priority",
+                       {{"error", std::strerror(errno)}});
+  }
   for (;;) {
     {
       absl::MutexLock lock(&checkpoint_mu_);
@@ -858,11 +893,30 @@ void SqliteEventStore::CheckpointLoop() {
       if (checkpoint_stop_) return;
       wal_pages_ = 0;
     }
-    int done = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(
-        checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &done);
-    if (rc == SQLITE_OK) {
-      checkpointed_pages_.store(done, std::memory_order_relaxed);
+    // The first pass copies the bulk; commits go on meanwhile, so further
+    // passes copy what they added, until little is left for the writer
+    // (OnWalCommit) or after kCatchUpPasses.
+    int rc = SQLITE_OK;
+    int copied = -1;
+    for (int pass = 0; pass <= kCatchUpPasses; ++pass) {
+      int done = 0;
+      rc = sqlite3_wal_checkpoint_v2(checkpointer_, nullptr,
+                                     SQLITE_CHECKPOINT_PASSIVE, nullptr, &done);
+      if (rc != SQLITE_OK) break;
+      copied = done;
+      // Pages committed since: the writer copies them once they are few
+      // (or the WAL started over).
+      const int now = wal_pages_now_.load(std::memory_order_relaxed);
+      if (now - done <= kSmallRestPages) break;
+    }
+    if (copied >= 0) {
+      // PASSIVE passes that leave pages behind do not sync the database
+      // file: SQLite syncs it when a checkpoint copies the last page,
+      // which is the writer's. So the thread syncs it first, and only then
+      // tells the writer what it copied: the writer's sync is left with
+      // the few pages it copies, not queued behind this one.
+      SyncDatabaseFile();
+      checkpointed_pages_.store(copied, std::memory_order_relaxed);
     }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       common::LogWarning("sqlite: checkpoint failed",
@@ -876,6 +930,7 @@ SqliteEventStore::~SqliteEventStore() {
   statements_.reset();
   writer_statements_.reset();
   if (wal_fd_ >= 0) close(wal_fd_);
+  if (db_fd_ >= 0) close(db_fd_);
   sqlite3_close(checkpointer_);
   sqlite3_close(writer_);
 }

@@ -71,10 +71,12 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     size_t learner_cache_size = 50000;
     // Reader connections (at least 1). A read waits while all are leased.
     size_t readers = 4;
-    // WAL size, in pages, from which a checkpoint thread of its own copies
-    // the WAL into the database (PASSIVE: commits go on meanwhile). Should
-    // the WAL still reach four times this, the writer checkpoints itself
-    // after that commit, which bounds the WAL's size.
+    // WAL size, in pages, from which a checkpoint thread of its own (at a
+    // lower CPU priority) copies the WAL into the database (PASSIVE:
+    // commits go on meanwhile). The writer then copies the small rest
+    // between two commits, so that the WAL starts over. Should the WAL
+    // still reach four times this, the writer checkpoints itself after
+    // that commit, which bounds the WAL's size.
     int checkpoint_pages = 10000;
   };
 
@@ -189,6 +191,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   struct GroupLearner;      // one learner's projection state in a group
   struct LearnerCache;      // CachedLearners kept between group commits
   class ReaderPool;         // the reader connections
+  // fdatasync of the database file (the checkpoint thread's).
+  void SyncDatabaseFile();
   SqliteEventStore(std::string wal_path, sqlite3* writer,
                    std::unique_ptr<ReaderPool> readers, sqlite3* checkpointer,
                    Options options,
@@ -261,13 +265,18 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::thread writer_thread_;
 
   sqlite3* const checkpointer_;  // used by checkpoint_thread_ only
+  const std::string db_path_;    // the database file's full path
+  int db_fd_ = -1;               // used by checkpoint_thread_ only
   absl::Mutex checkpoint_mu_;
-  // The WAL's pages as the last commit left them; 0 once a checkpoint
-  // took them up.
+  // Set (to the WAL's size) when a checkpoint is due; 0 once the thread
+  // took it up.
   int wal_pages_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
   // Pages of the current WAL that the last checkpoint copied (0 when it
   // started over).
   std::atomic<int> checkpointed_pages_{0};
+  // The WAL's size in pages after the last commit: what the checkpoint
+  // thread compares with what a pass copied.
+  std::atomic<int> wal_pages_now_{0};
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
 

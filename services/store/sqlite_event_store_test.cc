@@ -104,9 +104,10 @@ TEST(SqliteEventStore, GroupCommitReportsBatches) {
   EXPECT_EQ(records.load(), 2u);
 }
 
-// The WAL's largest size after `batches` appends of 50 events, each with a
-// body of 2 KiB, at the given checkpoint size.
-int64_t WalBytesAfterAppends(int checkpoint_pages, int batches) {
+// The WAL's largest size after `batches` appends of `per_batch` events,
+// each with a body of 2 KiB, at the given checkpoint size.
+int64_t WalBytesAfterAppends(int checkpoint_pages, int batches,
+                             int per_batch = 50) {
   SqliteEventStore::Options options;
   options.durability = SqliteEventStore::Durability::kNormal;
   options.checkpoint_pages = checkpoint_pages;
@@ -116,13 +117,13 @@ int64_t WalBytesAfterAppends(int checkpoint_pages, int batches) {
   if (!store.ok()) return -1;
   for (int b = 0; b < batches; ++b) {
     std::vector<EventRecord> batch;
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < per_batch; ++i) {
       batch.push_back(SampleRecord(common::StrCat("e", b, "-", i)));
       batch.back().body_json = std::string(2048, 'x');
     }
     EXPECT_TRUE((*store)->Append(batch).ok());
   }
-  EXPECT_EQ(*(*store)->Count("t1"), batches * 50);
+  EXPECT_EQ(*(*store)->Count("t1"), batches * per_batch);
   // The WAL file keeps the largest size it reached until Close truncates.
   return static_cast<int64_t>(std::filesystem::file_size(path + "-wal"));
 }
@@ -136,6 +137,15 @@ TEST(SqliteEventStore, ACheckpointThreadKeepsTheWalBounded) {
   const int64_t bounded = WalBytesAfterAppends(64, 100);
   EXPECT_GT(unbounded, 20 << 20) << unbounded;
   EXPECT_LT(bounded, unbounded / 2) << bounded;
+}
+
+TEST(SqliteEventStore, SmallCommitsStartTheWalOverBeforeTheWriterMust) {
+  // 800 commits of two events write about 10 MB of WAL pages. The writer
+  // would start the WAL over at four times 256 pages (4 MiB) by itself;
+  // the checkpoint thread catches up and leaves it the last few pages
+  // first, so the WAL starts over at little more than 256 pages (1 MiB).
+  const int64_t bytes = WalBytesAfterAppends(256, 800, 2);
+  EXPECT_LT(bytes, 7 * 256 * 4096 / 2) << bytes;
 }
 
 TEST(SqliteEventStore, AfterAFailedWalSyncEveryAppendIsRefused) {
