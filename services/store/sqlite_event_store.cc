@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,9 +22,6 @@
 namespace polku::store {
 namespace {
 
-// The checkpoint thread's nice value: its copying yields to the threads
-// that answer calls.
-constexpr int kCheckpointNice = 10;
 // Passes after the first that a checkpoint makes to copy what commits
 // added meanwhile, and the WAL pages left that the writer then copies.
 constexpr int kCatchUpPasses = 16;
@@ -874,15 +869,10 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
 // A PASSIVE checkpoint copies what no reader still needs while commits go
 // on. (A RESTART checkpoint here would hold the writer lock while it waits
 // for readers, and a writer waiting behind it could time out.) The thread
-// runs at a lower CPU priority: copying is background work, and on a
-// machine with few cores it would otherwise take a core from the calls
-// being answered for as long as it runs.
+// keeps the normal CPU priority: while it checkpoints, the writer's own
+// checkpoint gets SQLITE_BUSY, so a thread starved of CPU would leave the
+// WAL to grow without bound.
 void SqliteEventStore::CheckpointLoop() {
-  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
-                  kCheckpointNice) != 0) {
-    common::LogWarning("sqlite: cannot lower the checkpoint thread's priority",
-                       {{"error", std::strerror(errno)}});
-  }
   for (;;) {
     {
       absl::MutexLock lock(&checkpoint_mu_);

@@ -71,12 +71,12 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     size_t learner_cache_size = 50000;
     // Reader connections (at least 1). A read waits while all are leased.
     size_t readers = 4;
-    // WAL size, in pages, from which a checkpoint thread of its own (at a
-    // lower CPU priority) copies the WAL into the database (PASSIVE:
-    // commits go on meanwhile). The writer then copies the small rest
-    // between two commits, so that the WAL starts over. Should the WAL
-    // still reach four times this, the writer checkpoints itself after
-    // that commit, which bounds the WAL's size.
+    // WAL size, in pages, from which a checkpoint thread of its own copies
+    // the WAL into the database (PASSIVE: commits go on meanwhile). The
+    // writer then copies the small rest between two commits, so that the
+    // WAL starts over. Should the WAL still reach four times this, the
+    // writer checkpoints itself after that commit, which bounds the WAL's
+    // size.
     int checkpoint_pages = 10000;
   };
 
