@@ -861,7 +861,7 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
     }
   } else if (pages - copied >= limit) {
     absl::MutexLock lock(&self->checkpoint_mu_);
-    self->wal_pages_ = pages;
+    self->checkpoint_due_ = true;
   }
   return SQLITE_OK;
 }
@@ -877,11 +877,11 @@ void SqliteEventStore::CheckpointLoop() {
     {
       absl::MutexLock lock(&checkpoint_mu_);
       auto due = [this]() ABSL_SHARED_LOCKS_REQUIRED(checkpoint_mu_) {
-        return checkpoint_stop_ || wal_pages_ > 0;
+        return checkpoint_stop_ || checkpoint_due_;
       };
       checkpoint_mu_.Await(absl::Condition(&due));
       if (checkpoint_stop_) return;
-      wal_pages_ = 0;
+      checkpoint_due_ = false;
     }
     // The first pass copies the bulk; commits go on meanwhile, so further
     // passes copy what they added, until little is left for the writer

@@ -268,9 +268,9 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   const std::string db_path_;    // the database file's full path
   int db_fd_ = -1;               // used by checkpoint_thread_ only
   absl::Mutex checkpoint_mu_;
-  // Set (to the WAL's size) when a checkpoint is due; 0 once the thread
-  // took it up.
-  int wal_pages_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
+  // A checkpoint is due (set by the writer's WAL hook, cleared by the
+  // thread when it starts one; the WAL's size is wal_pages_now_).
+  bool checkpoint_due_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   // Pages of the current WAL that the last checkpoint copied (0 when it
   // started over).
   std::atomic<int> checkpointed_pages_{0};
