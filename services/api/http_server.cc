@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -21,10 +22,12 @@ namespace {
 
 // cpp-httplib's own pool queues without limit; this one holds at most
 // `max_queued` connections and makes the accept loop wait beyond that.
+// `waiting` (owned by the HttpServer) follows how many connections wait
+// for a worker.
 class BoundedTaskQueue final : public httplib::TaskQueue {
  public:
-  BoundedTaskQueue(int threads, int max_queued)
-      : max_queued_(static_cast<size_t>(max_queued)) {
+  BoundedTaskQueue(int threads, int max_queued, std::atomic<size_t>* waiting)
+      : max_queued_(static_cast<size_t>(max_queued)), waiting_(waiting) {
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
   }
   ~BoundedTaskQueue() override = default;
@@ -34,6 +37,7 @@ class BoundedTaskQueue final : public httplib::TaskQueue {
     space_.wait(lock,
                 [this] { return jobs_.size() < max_queued_ || shutdown_; });
     jobs_.push_back(std::move(fn));
+    waiting_->store(jobs_.size(), std::memory_order_relaxed);
     work_.notify_one();
   }
 
@@ -57,6 +61,7 @@ class BoundedTaskQueue final : public httplib::TaskQueue {
         if (jobs_.empty()) return;  // shut down and drained
         fn = std::move(jobs_.front());
         jobs_.pop_front();
+        waiting_->store(jobs_.size(), std::memory_order_relaxed);
         space_.notify_one();
       }
       fn();
@@ -64,6 +69,7 @@ class BoundedTaskQueue final : public httplib::TaskQueue {
   }
 
   const size_t max_queued_;
+  std::atomic<size_t>* const waiting_;
   std::mutex mu_;
   std::condition_variable work_;
   std::condition_variable space_;
@@ -184,8 +190,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   httplib::Server& server = *s->server_;
   const int threads = options.threads;
   const int max_queued = options.max_queued;
-  server.new_task_queue = [threads, max_queued] {
-    return new BoundedTaskQueue(threads, max_queued);
+  std::atomic<size_t>* waiting = &s->waiting_;
+  server.new_task_queue = [threads, max_queued, waiting] {
+    return new BoundedTaskQueue(threads, max_queued, waiting);
   };
   server.set_payload_max_length(options.max_body_bytes);
   server.set_read_timeout(options.read_timeout_seconds, 0);
@@ -197,7 +204,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   // Linux), which capped a keep-alive client at about 20 requests/s.
   server.set_tcp_nodelay(true);
 
-  auto handle = [gateway](const httplib::Request& req, httplib::Response& res) {
+  auto handle = [gateway, waiting](const httplib::Request& req,
+                                   httplib::Response& res) {
     HttpRequest request;
     request.method = req.method;
     request.target = req.target;
@@ -207,6 +215,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     }
     request.body = req.body;
     Write(gateway->Handle(request), res);
+    // A keep-alive connection holds its worker for up to 100 requests;
+    // while other connections wait for one, this one is closed after its
+    // answer (the client reconnects and queues behind them), so every
+    // connection is served in turn instead of waiting for a busy one to
+    // idle out.
+    if (waiting->load(std::memory_order_relaxed) > 0) {
+      res.set_header("Connection", "close");
+    }
   };
   // Every path goes to the gateway, which routes by itself.
   server.Get(".*", handle);
@@ -215,8 +231,6 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server.Delete(".*", handle);
   server.Patch(".*", handle);
   server.Options(".*", handle);
-  // What the library refuses before routing (413, 400, ...), and errors
-  // without a body, get the JSON error shape too.
   // What the library refuses before routing (413, 414, a malformed request
   // line: 400) gets the JSON error shape too, and is counted.
   const size_t limit = options.max_body_bytes;

@@ -6,13 +6,17 @@
 // request line: 400) with the same JSON error body.
 //
 // Bounded: `threads` workers serve connections (a keep-alive connection
-// holds its worker until it closes or idles out); at most `max_queued`
-// accepted connections wait for a worker, and beyond that the accept loop
-// waits, leaving further connections in the kernel's backlog.
+// holds its worker until it closes or idles out, or until it has been
+// answered while another connection waits: then that answer says
+// "Connection: close"); at most `max_queued` accepted connections wait for
+// a worker, and beyond that the accept loop waits, leaving further
+// connections in the kernel's backlog.
 // Thread-safe; Stop() is idempotent and called by the destructor.
 #ifndef POLKU_API_HTTP_SERVER_H_
 #define POLKU_API_HTTP_SERVER_H_
 
+#include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <thread>
@@ -28,7 +32,7 @@ class Server;
 namespace polku::api {
 
 struct HttpServerOptions {
-  int threads = 8;
+  int threads = 32;
   int max_queued = 64;
   size_t max_body_bytes = 16 * 1024 * 1024;  // larger bodies: 413
   int read_timeout_seconds = 10;
@@ -66,6 +70,8 @@ class HttpServer {
 
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
+  // Accepted connections waiting for a worker (kept by the task queue).
+  std::atomic<size_t> waiting_{0};
   int port_ = 0;
   bool stopped_ = false;
 };

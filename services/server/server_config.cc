@@ -184,7 +184,7 @@ Flags (each may also be set in the YAML file given by --config; flags win):
   --grpc_address=HOST:PORT      gRPC address (default 127.0.0.1:50051; port 0 picks one)
   --metrics_address=HOST:PORT   Prometheus /metrics address (default 127.0.0.1:9464)
   --http_address=HOST:PORT      HTTP/JSON, xAPI and Caliper address (default 127.0.0.1:8080)
-  --http_threads=N              HTTP worker threads (default 8)
+  --http_threads=N              HTTP worker threads (default 32)
   --data_dir=DIR                where the SQLite database lives (default ./var/polku)
   --api_keys_file=FILE          API keys (default DATA_DIR/api_keys.json; managed
                                 with `polku keys`, reloaded when it changes)

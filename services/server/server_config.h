@@ -46,7 +46,7 @@ struct ServerConfig {
   // listen addresses only. Calls with credentials are checked as always.
   bool dev_mode = false;
   // Worker threads of the HTTP server (each serves one connection at a time).
-  int http_threads = 8;
+  int http_threads = 32;
   std::string log_format = "text";  // or "json"
   std::string log_level = "info";
   // When set, the server writes its bound addresses here as JSON once it

@@ -2,8 +2,9 @@
 // streams, batch and message size) answers RESOURCE_EXHAUSTED (with
 // google.rpc.RetryInfo when waiting helps) over gRPC and 429 (with
 // Retry-After) or 413 over HTTP, counts each refusal in
-// polku_rejected_requests_total{reason}, and a client that stops reading
-// does not stall the others.
+// polku_rejected_requests_total{reason}, a client that stops reading
+// does not stall the others, and busy HTTP connections take turns with
+// waiting ones.
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
@@ -314,6 +315,63 @@ TEST(Overload, AClientThatStopsReadingDoesNotStallOthers) {
   slow_ctx->TryCancel();
   writer.join();
   slow->Finish();
+}
+
+// A keep-alive HTTP connection holds its worker; with one worker, a second
+// connection would wait until the first idles out. While it waits, the
+// first one's answers say "Connection: close", so it is served in turn.
+TEST(Overload, BusyKeepAliveConnectionsTakeTurnsWithWaitingOnes) {
+  ServerProcess server("", {"--http_threads=1"});
+  ASSERT_TRUE(server.Start()) << "see " << server.data_dir() << "/server.log";
+  httplib::Client busy("127.0.0.1", server.http_port());
+  busy.set_keep_alive(true);
+  busy.set_read_timeout(10, 0);
+  httplib::Result first = busy.Get("/xapi/about");
+  ASSERT_TRUE(first) << httplib::to_string(first.error());
+  EXPECT_EQ(first->status, 200);
+  EXPECT_NE(first->get_header_value("Connection"), "close");
+
+  // The busy connection now holds the only worker; another one arrives.
+  std::atomic<int> waiting_status{0};
+  std::atomic<double> waited_s{0};
+  std::thread waiting([&] {
+    const auto start = std::chrono::steady_clock::now();
+    httplib::Client other("127.0.0.1", server.http_port());
+    other.set_read_timeout(20, 0);
+    httplib::Result r = other.Get("/xapi/about");
+    waited_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    waiting_status = r ? r->status : -1;
+  });
+  // The busy client keeps sending, as a sender with a backlog does, until
+  // it is told to close (bounded: 50 requests, half of the 100 after which
+  // a keep-alive connection is closed anyway).
+  bool told_to_close = false;
+  int sent = 0;
+  while (sent < 50 && !told_to_close && waiting_status.load() == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    httplib::Result r = busy.Get("/xapi/about");
+    ++sent;
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    told_to_close = r->get_header_value("Connection") == "close";
+  }
+  waiting.join();
+  std::printf(
+      "busy connection told to close after %d requests; the waiting "
+      "one answered in %.2f s\n",
+      sent, waited_s.load());
+  EXPECT_TRUE(told_to_close);
+  EXPECT_LE(sent, 25);  // within half a second of the other's arrival
+  EXPECT_EQ(waiting_status.load(), 200);
+  // Well before the busy connection would have idled out (5 s after its
+  // last request).
+  EXPECT_LT(waited_s.load(), 4.0);
+  // The busy client reconnects and is served again.
+  httplib::Result again = busy.Get("/xapi/about");
+  ASSERT_TRUE(again) << httplib::to_string(again.error());
+  EXPECT_EQ(again->status, 200);
 }
 
 }  // namespace
