@@ -23,9 +23,12 @@ namespace polku::store {
 namespace {
 
 // Passes after the first that a checkpoint makes to copy what commits
-// added meanwhile, and the WAL pages left that the writer then copies.
+// added meanwhile. The WAL pages then left that the writer copies: four of
+// the largest commits of the current WAL, at least kSmallRestPages, at
+// most kLargestRestPages (and half the checkpoint size).
 constexpr int kCatchUpPasses = 16;
 constexpr int kSmallRestPages = 64;
+constexpr int kLargestRestPages = 1024;
 
 using sqlite_internal::Connection;
 using sqlite_internal::Exec;
@@ -821,6 +824,14 @@ absl::Status SqliteEventStore::SyncWal() {
   return absl::OkStatus();
 }
 
+int SqliteEventStore::RestPages() const {
+  const int largest = largest_commit_pages_.load(std::memory_order_relaxed);
+  const int most =
+      std::max(kSmallRestPages,
+               std::min(kLargestRestPages, options_.checkpoint_pages / 2));
+  return std::clamp(4 * largest, kSmallRestPages, most);
+}
+
 void SqliteEventStore::SyncDatabaseFile() {
   if (db_fd_ < 0) db_fd_ = open(db_path_.c_str(), O_RDONLY | O_CLOEXEC);
   // Only saves the writer time: SQLite's own sync follows in any case.
@@ -833,24 +844,37 @@ void SqliteEventStore::SyncDatabaseFile() {
 int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
                                   int pages) {
   auto* self = static_cast<SqliteEventStore*>(store);
-  self->wal_pages_now_.store(pages, std::memory_order_relaxed);
+  const int before = self->wal_pages_now_.exchange(pages);
   const int limit = self->options_.checkpoint_pages;
   int copied = self->checkpointed_pages_.load(std::memory_order_relaxed);
   if (pages < copied) {  // the WAL started over
     copied = 0;
     self->checkpointed_pages_.store(0, std::memory_order_relaxed);
   }
+  // This commit's pages; the largest commit of the WAL sets how large a
+  // rest the writer copies (RestPages).
+  const int commit = pages > before ? pages - before : pages;
+  if (pages <= before) {
+    self->largest_commit_pages_.store(commit, std::memory_order_relaxed);
+  } else if (commit >
+             self->largest_commit_pages_.load(std::memory_order_relaxed)) {
+    self->largest_commit_pages_.store(commit, std::memory_order_relaxed);
+  }
+  const int rest_limit = self->RestPages();
   // The WAL starts over at the first commit after a checkpoint copied all
   // of it. The checkpoint thread copies the WAL once it has `limit` new
   // pages, then again what came meanwhile until little is left (see
   // CheckpointLoop), without holding up the writer. The writer then
   // copies that little here, between two commits (a few page writes and
   // two fsyncs), so that the next commit starts the WAL over and it stays
-  // about `limit` pages long. Should the WAL still reach four times
-  // `limit` (a busy machine, or commits larger than that rest), the writer
+  // about `limit` pages long. When commits came faster than the thread's
+  // last pass, the thread makes another (while commits are small enough
+  // that it can catch up). Should the WAL still reach four times `limit`
+  // (a busy machine, or commits larger than the largest rest), the writer
   // copies whatever is left, as SQLite's own automatic checkpoint would.
-  const bool finish =
-      pages >= limit && copied > 0 && pages - copied <= kSmallRestPages;
+  const int rest = pages - copied;
+  const bool caught_up = pages >= limit && copied > 0;
+  const bool finish = caught_up && rest <= rest_limit;
   if (finish || pages >= int64_t{4} * limit) {
     int done = 0;
     // SQLITE_BUSY while the thread's checkpoint runs: the next commit
@@ -859,7 +883,7 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
                                   &done) == SQLITE_OK) {
       self->checkpointed_pages_.store(done, std::memory_order_relaxed);
     }
-  } else if (pages - copied >= limit) {
+  } else if (rest >= limit || (caught_up && commit <= kLargestRestPages / 4)) {
     absl::MutexLock lock(&self->checkpoint_mu_);
     self->checkpoint_due_ = true;
   }
@@ -883,10 +907,16 @@ void SqliteEventStore::CheckpointLoop() {
       if (checkpoint_stop_) return;
       checkpoint_due_ = false;
     }
-    // The first pass copies the bulk; commits go on meanwhile, so further
-    // passes copy what they added, until little is left for the writer
-    // (OnWalCommit) or after kCatchUpPasses.
+    // The first pass copies the bulk, and the database file is synced
+    // (PASSIVE passes that leave pages behind do not sync it: SQLite syncs
+    // it when a checkpoint copies the last page, which is the writer's).
+    // Commits go on meanwhile, so further passes copy what they added,
+    // until little is left for the writer (OnWalCommit) or after
+    // kCatchUpPasses; a second sync covers those few pages. Only then is
+    // the writer told what was copied: its own sync is left with the few
+    // pages it copies, not queued behind the thread's.
     int rc = SQLITE_OK;
+    int bulk = -1;
     int copied = -1;
     for (int pass = 0; pass <= kCatchUpPasses; ++pass) {
       int done = 0;
@@ -894,18 +924,17 @@ void SqliteEventStore::CheckpointLoop() {
                                      SQLITE_CHECKPOINT_PASSIVE, nullptr, &done);
       if (rc != SQLITE_OK) break;
       copied = done;
+      if (pass == 0) {
+        SyncDatabaseFile();
+        bulk = done;
+      }
       // Pages committed since: the writer copies them once they are few
       // (or the WAL started over).
       const int now = wal_pages_now_.load(std::memory_order_relaxed);
-      if (now - done <= kSmallRestPages) break;
+      if (now - done <= RestPages()) break;
     }
     if (copied >= 0) {
-      // PASSIVE passes that leave pages behind do not sync the database
-      // file: SQLite syncs it when a checkpoint copies the last page,
-      // which is the writer's. So the thread syncs it first, and only then
-      // tells the writer what it copied: the writer's sync is left with
-      // the few pages it copies, not queued behind this one.
-      SyncDatabaseFile();
+      if (copied > bulk) SyncDatabaseFile();
       checkpointed_pages_.store(copied, std::memory_order_relaxed);
     }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {

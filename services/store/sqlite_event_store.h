@@ -151,6 +151,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // max(previous + 1, wall-clock milliseconds), so it also changes after a
   // DeleteTenant and a new upload.
   absl::StatusOr<int64_t> CatalogueVersion(std::string_view tenant) override;
+  absl::StatusOr<std::vector<std::string>> CatalogueTenants(
+      size_t max) override;
   absl::Status RecordServed(
       std::string_view tenant,
       absl::Span<const ServedRecommendation> served) override;
@@ -193,6 +195,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   class ReaderPool;         // the reader connections
   // fdatasync of the database file (the checkpoint thread's).
   void SyncDatabaseFile();
+  // WAL pages few enough for the writer to copy between two commits.
+  int RestPages() const;
   SqliteEventStore(std::string wal_path, sqlite3* writer,
                    std::unique_ptr<ReaderPool> readers, sqlite3* checkpointer,
                    Options options,
@@ -277,6 +281,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // The WAL's size in pages after the last commit: what the checkpoint
   // thread compares with what a pass copied.
   std::atomic<int> wal_pages_now_{0};
+  // The most pages one commit added to the current WAL.
+  std::atomic<int> largest_commit_pages_{0};
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
 

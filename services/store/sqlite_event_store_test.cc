@@ -155,6 +155,19 @@ TEST(SqliteEventStore, SmallCommitsStartTheWalOverBeforeTheWriterMust) {
   EXPECT_LT(bytes, 7 * 256 * 4096 / 2) << bytes;
 }
 
+TEST(SqliteEventStore, LargerCommitsStartTheWalOverBeforeTheWriterMust) {
+  // 200 commits of 100 events (about 106 WAL pages each: more than a rest
+  // of 64 pages, so some commit always lands between the thread's last
+  // pass and the writer's copy), 2 ms apart, at a checkpoint size of 2048
+  // pages. The rest the writer copies grows with the commits, so the WAL
+  // starts over before twice 2048 pages (16 MiB; 11.7 to 14 MB measured),
+  // not at four times that (34 MB with a fixed rest of 64 pages).
+  const int64_t bytes =
+      WalBytesAfterAppends(2048, 200, 100, std::chrono::milliseconds(2));
+  std::printf("largest WAL: %lld bytes\n", static_cast<long long>(bytes));
+  EXPECT_LT(bytes, 2 * 2048 * 4096) << bytes;
+}
+
 TEST(SqliteEventStore, AfterAFailedWalSyncEveryAppendIsRefused) {
   const std::string path = TempDbPath();
   POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
