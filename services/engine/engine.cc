@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_set>
 #include <utility>
 
@@ -120,11 +121,31 @@ absl::StatusOr<std::shared_ptr<const learning::Catalogue>> Engine::CatalogueAt(
   }();
   mu_.Lock();
   slot.loading = false;
+  ++catalogue_loads_;
   if (!built.ok()) return built.status();
   // Read after `version` was, the catalogue is at least that new.
   slot.version = version;
   slot.catalogue = *built;
   return slot.catalogue;
+}
+
+absl::StatusOr<int> Engine::WarmCatalogues(size_t max_tenants,
+                                           std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  POLKU_ASSIGN_OR_RETURN(std::vector<std::string> tenants,
+                         store_->CatalogueTenants(max_tenants));
+  int loaded = 0;
+  for (const std::string& tenant : tenants) {
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    POLKU_RETURN_IF_ERROR(Catalogue(tenant).status());
+    ++loaded;
+  }
+  return loaded;
+}
+
+int64_t Engine::catalogue_loads() const {
+  absl::MutexLock lock(&mu_);
+  return catalogue_loads_;
 }
 
 // --- Recommendations ---------------------------------------------------------

@@ -22,6 +22,7 @@
 #ifndef POLKU_ENGINE_ENGINE_H_
 #define POLKU_ENGINE_ENGINE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,6 +95,15 @@ class Engine {
   absl::StatusOr<std::vector<learning::SuggestedPath>> SuggestPaths(
       std::string_view tenant, int max_suggestions, int min_support);
 
+  // Loads into the cache the catalogues of up to `max_tenants` tenants, the
+  // most recently changed first, until `budget` has passed; returns how
+  // many it loaded. A starting server calls it before it serves, so that
+  // the first recommendations do not wait for a load.
+  absl::StatusOr<int> WarmCatalogues(size_t max_tenants,
+                                     std::chrono::milliseconds budget);
+  // Catalogue loads from the store so far (a load per tenant and change).
+  int64_t catalogue_loads() const;
+
  private:
   // The cached catalogue when it is at `version`, else loads and caches it.
   absl::StatusOr<std::shared_ptr<const learning::Catalogue>> CatalogueAt(
@@ -109,9 +119,10 @@ class Engine {
     std::shared_ptr<const learning::Catalogue> catalogue;
     bool loading = false;  // a call is loading it; the others wait
   };
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::map<std::string, CachedCatalogue, std::less<>> catalogues_
       ABSL_GUARDED_BY(mu_);
+  int64_t catalogue_loads_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace polku::engine

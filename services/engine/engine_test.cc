@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -198,6 +199,41 @@ TEST_F(EngineTest, CallsOnAColdCatalogueCacheShareOneLoad) {
   EXPECT_EQ(changed->activities().size(), 5u);
   POLKU_ASSERT_OK_AND_ASSIGN(auto again, cold.Catalogue(kTenant));
   EXPECT_EQ(again, changed);
+}
+
+TEST_F(EngineTest, WarmCataloguesCachesTheMostRecentlyChangedFirst) {
+  // The fixture's tenant has a catalogue; a second tenant gets one later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  POLKU_ASSERT_OK(engine_->UpsertActivities(
+      "other", {MakeActivity("c-other", model::ObjectType::kCourse,
+                             model::Mode::kStructured)}));
+
+  Engine one(store_.get(), &clock_, EngineConfig());
+  POLKU_ASSERT_OK_AND_ASSIGN(int warmed,
+                             one.WarmCatalogues(1, std::chrono::seconds(10)));
+  EXPECT_EQ(warmed, 1);
+  EXPECT_EQ(one.catalogue_loads(), 1);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto other, one.Catalogue("other"));
+  EXPECT_EQ(other->activities().size(), 1u);
+  EXPECT_EQ(one.catalogue_loads(), 1);  // cached: "other" changed last
+  POLKU_ASSERT_OK(one.Catalogue(kTenant).status());
+  EXPECT_EQ(one.catalogue_loads(), 2);  // not warmed: loaded now
+
+  Engine all(store_.get(), &clock_, EngineConfig());
+  POLKU_ASSERT_OK_AND_ASSIGN(warmed,
+                             all.WarmCatalogues(100, std::chrono::seconds(10)));
+  EXPECT_EQ(warmed, 2);
+  POLKU_ASSERT_OK(all.Catalogue(kTenant).status());
+  POLKU_ASSERT_OK(all.Catalogue("other").status());
+  POLKU_ASSERT_OK(all.Recommend(kTenant, kLearner, 5, "en").status());
+  EXPECT_EQ(all.catalogue_loads(), 2);
+
+  // Out of time before the first: nothing is loaded.
+  Engine none(store_.get(), &clock_, EngineConfig());
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      warmed, none.WarmCatalogues(100, std::chrono::milliseconds(0)));
+  EXPECT_EQ(warmed, 0);
+  EXPECT_EQ(none.catalogue_loads(), 0);
 }
 
 TEST_F(EngineTest, ADismissedRecommendationStaysAwayForItsWindow) {

@@ -202,6 +202,10 @@ class LearningStore {
   virtual absl::StatusOr<learning::CatalogueFile> LoadCatalogue(
       std::string_view tenant) = 0;
   virtual absl::StatusOr<int64_t> CatalogueVersion(std::string_view tenant) = 0;
+  // Tenants that have a catalogue, the most recently changed first, at
+  // most `max` (the catalogues a starting server caches first).
+  virtual absl::StatusOr<std::vector<std::string>> CatalogueTenants(
+      size_t max) = 0;
 
   // --- Recommendations, feedback, bandit -------------------------------
   // Logs served recommendations; an id served before is replaced (the same

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -617,6 +618,24 @@ TEST_P(LearningStoreConformance, CatalogueUpsertPagesAndVersion) {
   EXPECT_THAT(p.steps[1].alternative_activity_ids, ElementsAre("a3", "a4"));
   EXPECT_TRUE(p.steps[1].optional);
   EXPECT_THAT(learning_->LoadCatalogue("t2")->activities, IsEmpty());
+}
+
+TEST_P(LearningStoreConformance, CatalogueTenantsMostRecentlyChangedFirst) {
+  EXPECT_THAT(*learning_->CatalogueTenants(10), IsEmpty());
+  // Versions are milliseconds: 2 ms apart, each change is the newest.
+  for (const char* tenant : {"t2", "t1", "t3"}) {
+    POLKU_ASSERT_OK(
+        learning_->UpsertActivities(tenant, {MakeActivity("a1", 1)}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_THAT(*learning_->CatalogueTenants(10), ElementsAre("t3", "t1", "t2"));
+  // A change to a path moves its tenant to the front.
+  POLKU_ASSERT_OK(learning_->UpsertPaths("t2", {MakePath("p1")}));
+  EXPECT_THAT(*learning_->CatalogueTenants(10), ElementsAre("t2", "t3", "t1"));
+  EXPECT_THAT(*learning_->CatalogueTenants(2), ElementsAre("t2", "t3"));
+  // A deleted tenant has no catalogue left.
+  POLKU_ASSERT_OK(events_->DeleteTenant("t3").status());
+  EXPECT_THAT(*learning_->CatalogueTenants(10), ElementsAre("t2", "t1"));
 }
 
 TEST_P(LearningStoreConformance, DeleteTenantLeavesAnotherTenantUntouched) {

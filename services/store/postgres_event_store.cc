@@ -1733,6 +1733,22 @@ absl::StatusOr<int64_t> PostgresEventStore::CatalogueVersion(
   return version;
 }
 
+absl::StatusOr<std::vector<std::string>> PostgresEventStore::CatalogueTenants(
+    size_t max) {
+  std::vector<std::string> out;
+  POLKU_RETURN_IF_ERROR(OnConnection([&](Conn& c) -> absl::Status {
+    POLKU_ASSIGN_OR_RETURN(
+        Result r, c.Exec("catalogue tenants",
+                         "SELECT tenant FROM catalogue_versions "
+                         "ORDER BY version DESC, tenant LIMIT $1",
+                         {P::Int(static_cast<int64_t>(std::min<size_t>(
+                             max, std::numeric_limits<int64_t>::max())))}));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(r.Text(i, 0));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 // --- Recommendations, feedback, bandit
 // --------------------------------------------
 

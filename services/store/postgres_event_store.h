@@ -132,6 +132,8 @@ class PostgresEventStore final : public EventStore, public LearningStore {
   absl::StatusOr<learning::CatalogueFile> LoadCatalogue(
       std::string_view tenant) override;
   absl::StatusOr<int64_t> CatalogueVersion(std::string_view tenant) override;
+  absl::StatusOr<std::vector<std::string>> CatalogueTenants(
+      size_t max) override;
   absl::Status RecordServed(
       std::string_view tenant,
       absl::Span<const ServedRecommendation> served) override;

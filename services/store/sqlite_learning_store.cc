@@ -839,6 +839,22 @@ absl::StatusOr<int64_t> SqliteEventStore::CatalogueVersion(
   return ReadCatalogueVersion(*reader, tenant);
 }
 
+absl::StatusOr<std::vector<std::string>> SqliteEventStore::CatalogueTenants(
+    size_t max) {
+  ReaderPool::Lease reader(*readers_);
+  Stmt s(*reader,
+         "SELECT tenant FROM catalogue_versions "
+         "ORDER BY version DESC, tenant LIMIT ?");
+  if (!s.ok()) return SqlError(reader.db(), "prepare");
+  s.Bind(1, static_cast<int64_t>(
+                std::min<size_t>(max, std::numeric_limits<int64_t>::max())));
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.emplace_back(s.Text(0));
+  if (rc != SQLITE_DONE) return SqlError(reader.db(), "catalogue tenants");
+  return out;
+}
+
 // --- Recommendations, feedback, bandit ---------------------------------------
 
 absl::Status SqliteEventStore::RecordServed(
