@@ -136,6 +136,9 @@ struct Common {
   std::string json_path;
   std::string db_path;  // the server's database, for verification
   int server_pid = 0;   // for the server's resident memory
+  // Unary scenarios: also print each second's latencies (warm-up
+  // included) to stderr, to see when a tail happens.
+  bool timeline = false;
 };
 
 Common CommonOf(const Flags& f, const std::string& scenario) {
@@ -149,6 +152,7 @@ Common CommonOf(const Flags& f, const std::string& scenario) {
   c.json_path = f.Str("json", "");
   c.db_path = f.Str("db", "");
   c.server_pid = static_cast<int>(f.Int("server_pid", 0));
+  c.timeline = f.Int("timeline", 0) != 0;
   return c;
 }
 
@@ -213,6 +217,9 @@ struct UnaryOptions {
 
 struct UnaryResult {
   Histogram latency;  // of the calls due in the measured window
+  // With Common::timeline: the latencies of the calls due in each second
+  // from the start, warm-up included.
+  std::vector<Histogram> seconds;
   // Calls (and their events) that completed inside the measured window:
   // the throughput, which an overloaded server cannot inflate by
   // finishing its backlog after the window.
@@ -302,6 +309,7 @@ class UnaryWorker {
         if (call->due_ns >= warm_end && call->due_ns < stop) {
           result->latency.Record(done - call->due_ns);
         }
+        RecordSecond(start_ns, call->due_ns, done - call->due_ns, result);
         ++result->unfinished;
         continue;
       }
@@ -320,6 +328,7 @@ class UnaryWorker {
       if (call->due_ns >= warm_end && call->due_ns < stop) {
         result->latency.Record(done - call->due_ns);
       }
+      RecordSecond(start_ns, call->due_ns, done - call->due_ns, result);
       if (done >= warm_end && done < stop) {
         ++result->calls;
         result->events += call->work.events;
@@ -334,12 +343,22 @@ class UnaryWorker {
       if (next_due >= static_cast<double>(warm_end)) {
         result->latency.Record(end - static_cast<int64_t>(next_due));
       }
+      RecordSecond(start_ns, static_cast<int64_t>(next_due),
+                   end - static_cast<int64_t>(next_due), result);
       ++result->unfinished;
     }
     result->window_s = static_cast<double>(stop - warm_end) / 1e9;
   }
 
  private:
+  void RecordSecond(int64_t start_ns, int64_t due_ns, int64_t latency_ns,
+                    UnaryResult* result) const {
+    if (!common_.timeline || due_ns < start_ns) return;
+    const auto second = static_cast<size_t>((due_ns - start_ns) / 1000000000);
+    if (second >= result->seconds.size()) result->seconds.resize(second + 1);
+    result->seconds[second].Record(latency_ns);
+  }
+
   struct Call {
     grpc::ClientContext context;
     UnaryWork work;
@@ -401,8 +420,25 @@ UnaryResult RunUnary(const Common& common, const UnaryOptions& options,
     total.unfinished += r.unfinished;
     total.window_s = std::max(total.window_s, r.window_s);
     if (total.first_error.empty()) total.first_error = r.first_error;
+    if (r.seconds.size() > total.seconds.size()) {
+      total.seconds.resize(r.seconds.size());
+    }
+    for (size_t i = 0; i < r.seconds.size(); ++i) {
+      total.seconds[i].Merge(r.seconds[i]);
+    }
   }
   total.client_cpu_s = ProcessCpuSeconds() - cpu0;
+  if (common.timeline) {
+    std::fprintf(stderr, "second  calls   p50 ms   p99 ms   max ms%s\n",
+                 common.warmup_s > 0 ? "  (warm-up first)" : "");
+    for (size_t i = 0; i < total.seconds.size(); ++i) {
+      const Histogram& h = total.seconds[i];
+      std::fprintf(stderr, "%6zu %6lld %8.2f %8.2f %8.2f\n", i,
+                   static_cast<long long>(h.count()), h.Percentile(0.5) / 1e6,
+                   h.Percentile(0.99) / 1e6,
+                   static_cast<double>(h.max()) / 1e6);
+    }
+  }
   return total;
 }
 
@@ -1508,6 +1544,7 @@ Against a polku-server in development mode (--dev_mode):
   oulad-replay  [--data=DIR] [--chunk=N] [--streams=S] [--max_events=N]
                 [--max_seconds=S] (stop there; project the full replay)
 Common: --address=HOST:PORT --duration=S --warmup=S --tenant=T --json=FILE
+        --timeline=1 (unary scenarios: each second's latencies on stderr)
         --db=PATH (the server's database, to count what was stored)
         --server_pid=PID (the server's resident memory)
 Without a server:
