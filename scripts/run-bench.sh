@@ -19,6 +19,7 @@
 #     xapi-s100-c16 (16 connections)
 #   a second server on a database prepare-recommend filled (100,000
 #   learners, 10,000 activities, 1,000 paths): recommend at 2,000 req/s
+#   and at 20 req/s (each second's latencies in timeline-recommend*.txt)
 #   pg-1, pg-2              Ingest at batch 100 on PostgreSQL through one
 #                           replica and through two at once
 #   profiles                resident memory per profile, 1,000,000 held
@@ -35,7 +36,8 @@ BIN=${POLKU_BENCH_BIN:-build/release/bin}
 OUT=${POLKU_BENCH_OUT:-build/bench}
 quick=${1:-}
 mkdir -p "$OUT"
-rm -f "$OUT"/scenario-*.json "$OUT"/pg-*.json "$OUT"/h2load-*.txt "$OUT"/results.json
+rm -f "$OUT"/scenario-*.json "$OUT"/pg-*.json "$OUT"/h2load-*.txt \
+  "$OUT"/timeline-*.txt "$OUT"/results.json
 
 min_time=()
 dur=10        # seconds per load scenario
@@ -116,9 +118,7 @@ echo "== store (Polku's Append next to raw SQLite: the storage ceiling)"
   --benchmark_out="$OUT/store.json" --benchmark_out_format=json
 
 echo "== server 1: transport ceiling, ingest, xAPI"
-# 16 HTTP workers: a keep-alive connection holds its worker, and
-# xapi-s100-c16 keeps 16 open.
-start_server "$TMP/data-ingest" --bench_echo=true --http_threads=16
+start_server "$TMP/data-ingest" --bench_echo=true
 for b in 1 100; do
   bench "echo-b$b" echo --batch=$b --duration=$dur --concurrency=32
   "$BIN/polku-bench" h2load-body --address="$GRPC" --batch=$b \
@@ -172,9 +172,14 @@ echo "== server 2: recommendations"
 "$BIN/polku-bench" prepare-recommend --db="$TMP/data-rec/polku.db" "${rec[@]}"
 start_server "$TMP/data-rec"
 learners=$(printf '%s\n' "${rec[@]}" | sed -n 's/--learners=//p')
-bench recommend recommend --rate=2000 --duration=$dur --learners="$learners"
+# The first 3 s are not counted (the load generator's connection and
+# flow-control windows start small); the latencies of every second,
+# those included, go to timeline-*.txt.
+bench recommend recommend --rate=2000 --duration=$dur --learners="$learners" \
+  --warmup=3 --timeline=1 2> >(tee "$OUT/timeline-recommend.txt" >&2)
 # The same at a rate the server keeps up with: the service time itself.
-bench recommend-r20 recommend --rate=20 --duration=$dur --learners="$learners"
+bench recommend-r20 recommend --rate=20 --duration=$dur --learners="$learners" \
+  --warmup=3 --timeline=1 2> >(tee "$OUT/timeline-recommend-r20.txt" >&2)
 stop_server
 
 echo "== PostgreSQL: Ingest at batch 100 through one and two replicas"
