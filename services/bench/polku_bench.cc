@@ -248,10 +248,9 @@ class UnaryWorker {
         stub_(NewChannel(common.address, index)) {}
 
   void Run(int64_t start_ns, UnaryResult* result) {
-    const int64_t warm_end =
-        start_ns + static_cast<int64_t>(common_.warmup_s * 1e9);
-    const int64_t stop =
-        warm_end + static_cast<int64_t>(common_.duration_s * 1e9);
+    start_ns_ = start_ns;
+    warm_end_ = start_ns + static_cast<int64_t>(common_.warmup_s * 1e9);
+    stop_ = warm_end_ + static_cast<int64_t>(common_.duration_s * 1e9);
     const bool open = options_.rate > 0;
     const double interval_ns = open ? 1e9 * common_.threads / options_.rate : 0;
     // Threads start their schedules staggered across one interval.
@@ -262,11 +261,11 @@ class UnaryWorker {
     bool cancelled = false;
     for (;;) {
       const int64_t now = NowNs();
-      const bool sending = now < stop;
+      const bool sending = now < stop_;
       // An overloaded server must not keep the bench waiting for its whole
       // backlog: after a grace period the calls still out are cancelled
       // (and still counted, below, with the time they waited).
-      if (!sending && !cancelled && now >= stop + kDrainGraceNs) {
+      if (!sending && !cancelled && now >= stop_ + kDrainGraceNs) {
         for (Call* call : out_) call->context.TryCancel();
         cancelled = true;
       }
@@ -306,10 +305,7 @@ class UnaryWorker {
       const int64_t done = NowNs();
       if (cancelled && call->status.error_code() == grpc::CANCELLED) {
         // Unfinished: its latency is at least what it waited.
-        if (call->due_ns >= warm_end && call->due_ns < stop) {
-          result->latency.Record(done - call->due_ns);
-        }
-        RecordSecond(start_ns, call->due_ns, done - call->due_ns, result);
+        RecordLatency(call->due_ns, done, result);
         ++result->unfinished;
         continue;
       }
@@ -325,11 +321,8 @@ class UnaryWorker {
         }
         continue;
       }
-      if (call->due_ns >= warm_end && call->due_ns < stop) {
-        result->latency.Record(done - call->due_ns);
-      }
-      RecordSecond(start_ns, call->due_ns, done - call->due_ns, result);
-      if (done >= warm_end && done < stop) {
+      RecordLatency(call->due_ns, done, result);
+      if (done >= warm_end_ && done < stop_) {
         ++result->calls;
         result->events += call->work.events;
       }
@@ -338,25 +331,27 @@ class UnaryWorker {
     // they count too, each with at least the time it has waited by now,
     // or the percentiles would leave out exactly the worst moments.
     const int64_t end = NowNs();
-    for (; open && next_due < static_cast<double>(stop);
+    for (; open && next_due < static_cast<double>(stop_);
          next_due += interval_ns) {
-      if (next_due >= static_cast<double>(warm_end)) {
-        result->latency.Record(end - static_cast<int64_t>(next_due));
-      }
-      RecordSecond(start_ns, static_cast<int64_t>(next_due),
-                   end - static_cast<int64_t>(next_due), result);
+      RecordLatency(static_cast<int64_t>(next_due), end, result);
       ++result->unfinished;
     }
-    result->window_s = static_cast<double>(stop - warm_end) / 1e9;
+    result->window_s = static_cast<double>(stop_ - warm_end_) / 1e9;
   }
 
  private:
-  void RecordSecond(int64_t start_ns, int64_t due_ns, int64_t latency_ns,
-                    UnaryResult* result) const {
-    if (!common_.timeline || due_ns < start_ns) return;
-    const auto second = static_cast<size_t>((due_ns - start_ns) / 1000000000);
+  // A call due at `due_ns` and done (or given up) at `done_ns`: into the
+  // latency histogram when it was due in the measured window, and with
+  // --timeline into its second's.
+  void RecordLatency(int64_t due_ns, int64_t done_ns,
+                     UnaryResult* result) const {
+    if (due_ns >= warm_end_ && due_ns < stop_) {
+      result->latency.Record(done_ns - due_ns);
+    }
+    if (!common_.timeline || due_ns < start_ns_) return;
+    const auto second = static_cast<size_t>((due_ns - start_ns_) / 1000000000);
     if (second >= result->seconds.size()) result->seconds.resize(second + 1);
-    result->seconds[second].Record(latency_ns);
+    result->seconds[second].Record(done_ns - due_ns);
   }
 
   struct Call {
@@ -393,6 +388,11 @@ class UnaryWorker {
   const UnaryOptions& options_;
   std::function<UnaryWork(int, uint64_t)> make_;
   grpc::GenericStub stub_;
+  // The schedule of Run: its start, the end of the warm-up, the end of the
+  // measured window (steady clock, ns).
+  int64_t start_ns_ = 0;
+  int64_t warm_end_ = 0;
+  int64_t stop_ = 0;
   grpc::CompletionQueue cq_;
   std::unordered_set<Call*> out_;  // in flight
 };

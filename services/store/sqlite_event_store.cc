@@ -853,13 +853,12 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
   }
   // This commit's pages; the largest commit of the WAL sets how large a
   // rest the writer copies (RestPages).
-  const int commit = pages > before ? pages - before : pages;
-  if (pages <= before) {
-    self->largest_commit_pages_.store(commit, std::memory_order_relaxed);
-  } else if (commit >
-             self->largest_commit_pages_.load(std::memory_order_relaxed)) {
-    self->largest_commit_pages_.store(commit, std::memory_order_relaxed);
-  }
+  const bool new_wal = pages <= before;
+  const int commit = new_wal ? pages : pages - before;
+  const int largest =
+      self->largest_commit_pages_.load(std::memory_order_relaxed);
+  self->largest_commit_pages_.store(
+      new_wal ? commit : std::max(largest, commit), std::memory_order_relaxed);
   const int rest_limit = self->RestPages();
   // The WAL starts over at the first commit after a checkpoint copied all
   // of it. The checkpoint thread copies the WAL once it has `limit` new
