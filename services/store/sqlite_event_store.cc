@@ -18,6 +18,7 @@
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "store/sqlite_util.h"
+#include "store/sqlite_wal_vfs.h"
 
 namespace polku::store {
 namespace {
@@ -231,12 +232,12 @@ void DisableSqliteMemoryStatistics() {
 }
 
 absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
-  DisableSqliteMemoryStatistics();
+  DisableSqliteMemoryStatistics();  // before anything initialises SQLite
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
+      WalBatchingVfsName());
   if (rc != SQLITE_OK) {
     absl::Status s = absl::UnavailableError(common::StrCat(
         "sqlite: cannot open ", path, ": ",

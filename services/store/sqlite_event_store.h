@@ -26,6 +26,8 @@
 //   its statements prepared.
 // - The WAL is checkpointed by a thread of its own, so no commit waits
 //   while the WAL is copied into the database.
+// - Connections open through a VFS that writes a commit's WAL frames in a
+//   few large writes instead of two per page (sqlite_wal_vfs.h).
 // Thread-safe.
 #ifndef POLKU_STORE_SQLITE_EVENT_STORE_H_
 #define POLKU_STORE_SQLITE_EVENT_STORE_H_

@@ -1,0 +1,210 @@
+#include "store/sqlite_wal_vfs.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace polku::store {
+namespace {
+
+std::string TempDir() {
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "polku-vfs-test-XXXXXX")
+          .string();
+  EXPECT_NE(mkdtemp(dir.data()), nullptr);
+  return dir;
+}
+
+sqlite3* Open(const std::string& path, const char* vfs) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+void Exec(sqlite3* db, const std::string& sql) {
+  char* error = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << sql << ": " << (error != nullptr ? error : "");
+}
+
+// One integer (or text) that a query answers.
+std::string One(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string out;
+  const int rc = sqlite3_step(s);
+  EXPECT_EQ(rc, SQLITE_ROW) << sql << ": " << sqlite3_errmsg(db);
+  if (rc == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(s, 0);
+    out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+  }
+  sqlite3_finalize(s);
+  return out;
+}
+
+// `n` rows of 1000 random bytes in one transaction.
+void InsertRows(sqlite3* db, int n) {
+  Exec(db, "BEGIN");
+  for (int i = 0; i < n; ++i) {
+    Exec(db, "INSERT INTO t (v) VALUES (randomblob(1000))");
+  }
+  Exec(db, "COMMIT");
+}
+
+sqlite3* NewDatabase(const std::string& path) {
+  sqlite3* db = Open(path, WalBatchingVfsName());
+  Exec(db,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+       "PRAGMA wal_autocheckpoint=0;"
+       "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB)");
+  return db;
+}
+
+TEST(WalBatchingVfs, IsRegistered) {
+  ASSERT_NE(WalBatchingVfsName(), nullptr);
+  EXPECT_NE(sqlite3_vfs_find(WalBatchingVfsName()), nullptr);
+  EXPECT_NE(sqlite3_vfs_find(nullptr), sqlite3_vfs_find(WalBatchingVfsName()))
+      << "must not replace the default VFS";
+}
+
+// Without the buffer each page is two writes (frame header, page).
+TEST(WalBatchingVfs, ACommitReachesTheWalInFewWrites) {
+  const std::string dir = TempDir();
+  sqlite3* db = NewDatabase(dir + "/db");
+  const WalBatchingVfsStats before = GetWalBatchingVfsStats();
+  Exec(db, "BEGIN");
+  for (int i = 0; i < 2000; ++i) {
+    Exec(db, "INSERT INTO t (v) VALUES (randomblob(1000))");
+  }
+  Exec(db, "COMMIT");
+  const WalBatchingVfsStats after = GetWalBatchingVfsStats();
+  const uint64_t asked = after.wal_writes - before.wal_writes;
+  const uint64_t made = after.file_writes - before.file_writes;
+  EXPECT_GT(asked, 2 * 500u) << "2 MB of rows are 500 pages or more";
+  EXPECT_LT(made * 10, asked) << "asked " << asked << ", made " << made;
+  EXPECT_EQ(after.commit_flushes - before.commit_flushes, 1u);
+  sqlite3_close(db);
+  std::filesystem::remove_all(dir);
+}
+
+// Another connection reads while commits are written: each read sees a
+// whole number of commits, and the pages it reads are the committed ones
+// (a frame still in the buffer would read as zeros or an old page).
+TEST(WalBatchingVfs, ReadersSeeWholeCommitsOnly) {
+  const std::string dir = TempDir();
+  const std::string path = dir + "/db";
+  sqlite3* writer = NewDatabase(path);
+  Exec(writer, "CREATE TABLE sums (n INTEGER, total INTEGER)");
+  Exec(writer, "INSERT INTO sums VALUES (0, 0)");
+  constexpr int kCommits = 60;
+  constexpr int kRows = 200;
+  std::atomic<bool> done{false};
+  std::thread w([&] {
+    for (int c = 0; c < kCommits; ++c) {
+      Exec(writer, "BEGIN");
+      for (int i = 0; i < kRows; ++i) {
+        Exec(writer, "INSERT INTO t (v) VALUES (randomblob(900))");
+      }
+      Exec(writer,
+           "UPDATE sums SET n = (SELECT count(*) FROM t),"
+           " total = (SELECT sum(length(v)) FROM t)");
+      Exec(writer, "COMMIT");
+    }
+    done = true;
+  });
+  sqlite3* reader = Open(path, WalBatchingVfsName());
+  int reads = 0;
+  while (!done || reads == 0) {
+    Exec(reader, "BEGIN");
+    const std::string rows = One(reader, "SELECT count(*) FROM t");
+    const std::string bytes = One(reader, "SELECT sum(length(v)) FROM t");
+    const std::string sums = One(reader, "SELECT n || ' ' || total FROM sums");
+    Exec(reader, "COMMIT");
+    const int n = std::stoi(rows);
+    EXPECT_EQ(n % kRows, 0) << "a commit seen in part";
+    EXPECT_EQ(sums, rows + " " + (n == 0 ? "0" : bytes));
+    ++reads;
+  }
+  w.join();
+  EXPECT_EQ(One(reader, "PRAGMA quick_check"), "ok");
+  EXPECT_EQ(One(reader, "SELECT count(*) FROM t"),
+            std::to_string(kCommits * kRows));
+  sqlite3_close(reader);
+  sqlite3_close(writer);
+  std::filesystem::remove_all(dir);
+}
+
+// Every row's id, length and first and last bytes.
+constexpr char kRowsText[] =
+    "SELECT group_concat(id || ':' || length(v) || ':' || hex(substr(v, 1, 6))"
+    " || hex(substr(v, -6)), ',') FROM (SELECT * FROM t ORDER BY id)";
+
+// A transaction larger than the page cache spills pages into the WAL
+// before it commits, reads some back and rewrites others in place, and
+// SQLite then rewrites the checksums of the frames after the first
+// rewritten one. Copied while the connection is still open (as a crash
+// would leave them), the database and WAL recover to every commit.
+TEST(WalBatchingVfs, SpilledTransactionsRecoverFromTheWal) {
+  const std::string dir = TempDir();
+  const std::string path = dir + "/db";
+  sqlite3* db = NewDatabase(path);
+  Exec(db, "PRAGMA cache_size=20");
+  InsertRows(db, 3000);
+  Exec(db, "BEGIN");
+  Exec(db, "UPDATE t SET v = randomblob(1000) WHERE id % 3 = 0");
+  Exec(db, "INSERT INTO t (v) SELECT randomblob(800) FROM t WHERE id < 500");
+  Exec(db, "UPDATE t SET v = zeroblob(10) WHERE id % 7 = 0");
+  Exec(db, "COMMIT");
+  InsertRows(db, 50);
+  const std::string expected_rows = One(db, "SELECT count(*) FROM t");
+  const std::string expected_rows_text = One(db, kRowsText);
+  ASSERT_GT(std::filesystem::file_size(path + "-wal"), 3000u * 1000u);
+
+  const std::string copy = dir + "/copy";
+  std::filesystem::copy_file(path, copy);
+  std::filesystem::copy_file(path + "-wal", copy + "-wal");
+  sqlite3* recovered = Open(copy, nullptr);  // SQLite's own VFS
+  EXPECT_EQ(One(recovered, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(One(recovered, "SELECT count(*) FROM t"), expected_rows);
+  EXPECT_EQ(One(recovered, kRowsText), expected_rows_text);
+  sqlite3_close(recovered);
+  sqlite3_close(db);
+  std::filesystem::remove_all(dir);
+}
+
+// The WAL starting over (after a checkpoint that emptied it) writes its
+// header at the start again; later commits are batched as before.
+TEST(WalBatchingVfs, BatchesAgainAfterTheWalStartsOver) {
+  const std::string dir = TempDir();
+  const std::string path = dir + "/db";
+  sqlite3* db = NewDatabase(path);
+  InsertRows(db, 500);
+  Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), 0u);
+  const WalBatchingVfsStats before = GetWalBatchingVfsStats();
+  InsertRows(db, 2000);
+  const WalBatchingVfsStats after = GetWalBatchingVfsStats();
+  EXPECT_LT((after.file_writes - before.file_writes) * 10,
+            after.wal_writes - before.wal_writes);
+  sqlite3* other = Open(path, nullptr);
+  EXPECT_EQ(One(other, "SELECT count(*) FROM t"), "2500");
+  EXPECT_EQ(One(other, "PRAGMA quick_check"), "ok");
+  sqlite3_close(other);
+  sqlite3_close(db);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace polku::store
