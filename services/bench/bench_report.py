@@ -93,10 +93,22 @@ def main():
     # The ceilings.
     echo1 = fig("echo-b1", "requests_per_s")
     echo100 = fig("echo-b100", "events_per_s")
-    raw = bench_entry(store, "BM_RawSqliteCeiling/batch:2000/profiles:1/full:1")
-    raw100 = bench_entry(store, "BM_RawSqliteCeiling/batch:100/profiles:1/full:1")
-    storage = raw.get("wall_events_per_s") if raw else None
-    storage100 = raw100.get("wall_events_per_s") if raw100 else None
+    # Raw SQLite through its default VFS and through the store's
+    # WAL-batching VFS (as the server writes); the storage ceiling is the
+    # higher of the two, so that no ratio gains from the VFS alone.
+    def raw_entry(batch, vfs):
+        return bench_entry(
+            store, "BM_RawSqliteCeiling/batch:%d/profiles:1/full:1/vfs:%d" % (batch, vfs))
+
+    def raw_rate(batch, vfs):
+        e = raw_entry(batch, vfs)
+        return e.get("wall_events_per_s") if e else None
+
+    raw = raw_entry(2000, 0)
+    raw_plain, raw_vfs = raw_rate(2000, 0), raw_rate(2000, 1)
+    raw100_plain, raw100_vfs = raw_rate(100, 0), raw_rate(100, 1)
+    storage = max((x for x in (raw_plain, raw_vfs) if x), default=None)
+    storage100 = max((x for x in (raw100_plain, raw100_vfs) if x), default=None)
     lower = min(x for x in (echo100, storage) if x) if (echo100 or storage) else None
 
     rows = []
@@ -122,8 +134,10 @@ def main():
             h2["b100"]["requests_per_s"] * 100, "ev/s",
             ratio=ratio(echo100, h2["b100"]["requests_per_s"] * 100),
             ratio_of="polku-bench echo / h2load")
-    row("storage ceiling: raw SQLite, 2000/txn, FULL", "events/s", storage, "ev/s")
-    row("storage ceiling: raw SQLite, 100/txn, FULL", "events/s", storage100, "ev/s")
+    row("storage ceiling: raw SQLite, 2000/txn, FULL", "events/s", raw_plain, "ev/s")
+    row("  the same through Polku's WAL VFS", "events/s", raw_vfs, "ev/s")
+    row("storage ceiling: raw SQLite, 100/txn, FULL", "events/s", raw100_plain, "ev/s")
+    row("  the same through Polku's WAL VFS", "events/s", raw100_vfs, "ev/s")
 
     i1 = fig("ingest-b1", "requests_per_s")
     row("Ingest, batch 1", "requests/s", i1, "req/s",
@@ -240,6 +254,8 @@ def main():
                             "h2load": h2,
                             "storage_raw_sqlite_events_per_s": storage,
                             "storage_raw_sqlite_b100_events_per_s": storage100,
+                            "storage_raw_sqlite_default_vfs_events_per_s": raw_plain,
+                            "storage_raw_sqlite_polku_vfs_events_per_s": raw_vfs,
                             "lower_events_per_s": lower},
                "scenarios": s, "table": rows,
                "micro": {"core": core, "store": store, "ranker": ranker}}

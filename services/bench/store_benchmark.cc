@@ -39,6 +39,7 @@
 #include "model/tags.h"
 #include "store/event_store.h"
 #include "store/sqlite_event_store.h"
+#include "store/sqlite_wal_vfs.h"
 
 namespace polku {
 namespace {
@@ -258,12 +259,16 @@ void Step(sqlite3* db, sqlite3_stmt* s) {
 // No lookups, no projection. The optional third argument 1 commits with
 // synchronous=FULL, as polku-server does by default (durability "full"),
 // so that `make bench` can compare the server with the ceiling of the
-// pragmas it really runs with.
-// Args: batch size, 1 with profile upserts / 0 without[, 1 FULL / 0 NORMAL].
+// pragmas it really runs with. The optional fourth argument 1 opens the
+// database through the store's WAL-batching VFS (sqlite_wal_vfs.h), as
+// the server does: the ceiling of SQLite written the way Polku writes it.
+// Args: batch size, 1 with profile upserts / 0 without[, 1 FULL / 0 NORMAL
+// [, 1 Polku's VFS / 0 SQLite's default]].
 void BM_RawSqliteCeiling(benchmark::State& state) {
   const size_t batch = static_cast<size_t>(state.range(0));
   const bool with_profiles = state.range(1) != 0;
   const bool full_sync = state.range(2) != 0;
+  const bool wal_batching = state.range(3) != 0;
   const std::vector<store::EventRecord>& records = CachedRecords(true);
   // A typical encoded profile: every learner's after all of its events.
   std::string blob;
@@ -279,7 +284,7 @@ void BM_RawSqliteCeiling(benchmark::State& state) {
   if (sqlite3_open_v2(
           path.c_str(), &db,
           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-          nullptr) != SQLITE_OK) {
+          wal_batching ? store::WalBatchingVfsName() : nullptr) != SQLITE_OK) {
     Die("cannot open " + path);
   }
   Exec(db, full_sync ? "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"
@@ -365,38 +370,50 @@ void BM_RawSqliteCeiling(benchmark::State& state) {
   RemoveDb(path);
 }
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles", "full"})
-    ->Args({100, 1, 1})
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({100, 1, 1, 0})
     ->Iterations(kEvents / 100)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles", "full"})
-    ->Args({2000, 1, 1})
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({2000, 1, 1, 0})
     ->Iterations(kEvents / 2000)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles", "full"})
-    ->Args({100, 0, 0})
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({100, 1, 1, 1})
     ->Iterations(kEvents / 100)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles", "full"})
-    ->Args({100, 1, 0})
-    ->Iterations(kEvents / 100)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime();
-BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles", "full"})
-    ->Args({2000, 0, 0})
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({2000, 1, 1, 1})
     ->Iterations(kEvents / 2000)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_RawSqliteCeiling)
-    ->ArgNames({"batch", "profiles", "full"})
-    ->Args({2000, 1, 0})
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({100, 0, 0, 0})
+    ->Iterations(kEvents / 100)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK(BM_RawSqliteCeiling)
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({100, 1, 0, 0})
+    ->Iterations(kEvents / 100)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK(BM_RawSqliteCeiling)
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({2000, 0, 0, 0})
+    ->Iterations(kEvents / 2000)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK(BM_RawSqliteCeiling)
+    ->ArgNames({"batch", "profiles", "full", "vfs"})
+    ->Args({2000, 1, 0, 0})
     ->Iterations(kEvents / 2000)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
