@@ -292,37 +292,41 @@ int CurrentTimeInt64(sqlite3_vfs* v, sqlite3_int64* out) {
   return Root(v)->xCurrentTimeInt64(Root(v), out);
 }
 
-sqlite3_vfs* Register() {
-  sqlite3_vfs* root = sqlite3_vfs_find(nullptr);
-  if (root == nullptr || root->iVersion < 2) return nullptr;
-  static sqlite3_vfs vfs{};
-  vfs.iVersion = 2;
-  vfs.szOsFile = static_cast<int>(sizeof(File)) + root->szOsFile;
-  vfs.mxPathname = root->mxPathname;
-  vfs.zName = kVfsName;
-  vfs.pAppData = root;
-  vfs.xOpen = Open;
-  vfs.xDelete = Delete;
-  vfs.xAccess = Access;
-  vfs.xFullPathname = FullPathname;
-  vfs.xDlOpen = DlOpen;
-  vfs.xDlError = DlError;
-  vfs.xDlSym = DlSym;
-  vfs.xDlClose = DlClose;
-  vfs.xRandomness = Randomness;
-  vfs.xSleep = Sleep;
-  vfs.xCurrentTime = CurrentTime;
-  vfs.xGetLastError = GetLastError;
-  vfs.xCurrentTimeInt64 = CurrentTimeInt64;
-  if (sqlite3_vfs_register(&vfs, /*makeDflt=*/0) != SQLITE_OK) return nullptr;
-  return &vfs;
-}
-
 }  // namespace
 
+const char* RegisterWalBatchingVfs(const char* name, sqlite3_vfs* root) {
+  if (root == nullptr || root->iVersion < 2) return nullptr;
+  // Registered VFSes must outlive every connection: never freed.
+  auto* vfs = new sqlite3_vfs{};
+  vfs->iVersion = 2;
+  vfs->szOsFile = static_cast<int>(sizeof(File)) + root->szOsFile;
+  vfs->mxPathname = root->mxPathname;
+  vfs->zName = name;
+  vfs->pAppData = root;
+  vfs->xOpen = Open;
+  vfs->xDelete = Delete;
+  vfs->xAccess = Access;
+  vfs->xFullPathname = FullPathname;
+  vfs->xDlOpen = DlOpen;
+  vfs->xDlError = DlError;
+  vfs->xDlSym = DlSym;
+  vfs->xDlClose = DlClose;
+  vfs->xRandomness = Randomness;
+  vfs->xSleep = Sleep;
+  vfs->xCurrentTime = CurrentTime;
+  vfs->xGetLastError = GetLastError;
+  vfs->xCurrentTimeInt64 = CurrentTimeInt64;
+  if (sqlite3_vfs_register(vfs, /*makeDflt=*/0) != SQLITE_OK) {
+    delete vfs;
+    return nullptr;
+  }
+  return name;
+}
+
 const char* WalBatchingVfsName() {
-  static sqlite3_vfs* const vfs = Register();
-  return vfs != nullptr ? vfs->zName : nullptr;
+  static const char* const name =
+      RegisterWalBatchingVfs(kVfsName, sqlite3_vfs_find(nullptr));
+  return name;
 }
 
 WalBatchingVfsStats GetWalBatchingVfsStats() {

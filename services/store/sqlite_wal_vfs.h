@@ -20,12 +20,20 @@
 
 #include <cstdint>
 
+struct sqlite3_vfs;
+
 namespace polku::store {
 
 // Registers the VFS once (not as the default) and returns its name for
 // sqlite3_open_v2; nullptr when it could not be registered (the caller
 // then opens with SQLite's default VFS).
 const char* WalBatchingVfsName();
+
+// Registers the same VFS over `root` (which must stay registered) under
+// `name` (a string that lives as long as the process) and returns `name`;
+// nullptr on failure. WalBatchingVfsName() is this over SQLite's default
+// VFS; tests put a VFS of their own beneath it.
+const char* RegisterWalBatchingVfs(const char* name, sqlite3_vfs* root);
 
 // Counts over all files opened with the VFS since the process started.
 struct WalBatchingVfsStats {

@@ -205,5 +205,88 @@ TEST(WalBatchingVfs, BatchesAgainAfterTheWalStartsOver) {
   std::filesystem::remove_all(dir);
 }
 
+// SQLite's default VFS, except that writes to WAL files fail while
+// `fail_wal_writes` is set: its files keep the default VFS's methods but
+// for xWrite.
+std::atomic<bool> fail_wal_writes{false};
+sqlite3_io_methods failing_wal_methods;
+int (*default_write)(sqlite3_file*, const void*, int, sqlite3_int64) = nullptr;
+
+int FailingWrite(sqlite3_file* f, const void* data, int amount,
+                 sqlite3_int64 offset) {
+  if (fail_wal_writes) return SQLITE_IOERR_WRITE;
+  return default_write(f, data, amount, offset);
+}
+
+int FailingOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f,
+                int flags, int* out_flags) {
+  auto* root = static_cast<sqlite3_vfs*>(vfs->pAppData);
+  const int rc = root->xOpen(root, name, f, flags, out_flags);
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
+    if (default_write == nullptr) {
+      failing_wal_methods = *f->pMethods;
+      default_write = f->pMethods->xWrite;
+      failing_wal_methods.xWrite = FailingWrite;
+    }
+    f->pMethods = &failing_wal_methods;
+  }
+  return rc;
+}
+
+const char* BatchingOverFailingVfs() {
+  static const char* const name = [] {
+    static sqlite3_vfs failing = *sqlite3_vfs_find(nullptr);
+    failing.zName = "polku-test-failing-wal";
+    failing.pAppData = sqlite3_vfs_find(nullptr);
+    failing.xOpen = FailingOpen;
+    failing.pNext = nullptr;
+    if (sqlite3_vfs_register(&failing, 0) != SQLITE_OK)
+      return (const char*)nullptr;
+    return RegisterWalBatchingVfs("polku-test-batching-over-failing", &failing);
+  }();
+  return name;
+}
+
+// A failed write of the buffer fails the commit: its rows are not there,
+// the database is sound, and the next commit succeeds.
+TEST(WalBatchingVfs, AFailedWriteFailsTheCommit) {
+  ASSERT_NE(BatchingOverFailingVfs(), nullptr);
+  const std::string dir = TempDir();
+  const std::string path = dir + "/db";
+  sqlite3* db = Open(path, BatchingOverFailingVfs());
+  Exec(db,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+       "PRAGMA wal_autocheckpoint=0;"
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+  InsertRows(db, 100);
+
+  fail_wal_writes = true;
+  Exec(db, "BEGIN");
+  // Under 127 KiB of frames: the write that fails is the commit frame's.
+  for (int i = 0; i < 50; ++i) {
+    Exec(db, "INSERT INTO t (v) VALUES (randomblob(1000))");
+  }
+  EXPECT_NE(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  fail_wal_writes = false;
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);  // if still open
+
+  sqlite3* reader = Open(path, nullptr);
+  EXPECT_EQ(One(reader, "SELECT count(*) FROM t"), "100");
+  InsertRows(db, 10);
+  EXPECT_EQ(One(reader, "SELECT count(*) FROM t"), "110");
+  EXPECT_EQ(One(reader, "PRAGMA quick_check"), "ok");
+  sqlite3_close(reader);
+
+  const std::string copy = dir + "/copy";
+  std::filesystem::copy_file(path, copy);
+  std::filesystem::copy_file(path + "-wal", copy + "-wal");
+  sqlite3* recovered = Open(copy, nullptr);
+  EXPECT_EQ(One(recovered, "SELECT count(*) FROM t"), "110");
+  EXPECT_EQ(One(recovered, "PRAGMA integrity_check"), "ok");
+  sqlite3_close(recovered);
+  sqlite3_close(db);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace polku::store
