@@ -234,14 +234,13 @@ int FailingOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f,
 }
 
 const char* BatchingOverFailingVfs() {
-  static const char* const name = [] {
+  static const char* const name = []() -> const char* {
     static sqlite3_vfs failing = *sqlite3_vfs_find(nullptr);
     failing.zName = "polku-test-failing-wal";
     failing.pAppData = sqlite3_vfs_find(nullptr);
     failing.xOpen = FailingOpen;
     failing.pNext = nullptr;
-    if (sqlite3_vfs_register(&failing, 0) != SQLITE_OK)
-      return (const char*)nullptr;
+    if (sqlite3_vfs_register(&failing, 0) != SQLITE_OK) return nullptr;
     return RegisterWalBatchingVfs("polku-test-batching-over-failing", &failing);
   }();
   return name;
