@@ -39,7 +39,7 @@ const char* RegisterWalBatchingVfs(const char* name, sqlite3_vfs* root);
 struct WalBatchingVfsStats {
   uint64_t wal_writes = 0;      // write calls SQLite made on WAL files
   uint64_t file_writes = 0;     // writes that reached those files
-  uint64_t commit_flushes = 0;  // buffers written with a commit frame
+  uint64_t commit_flushes = 0;  // commits whose last frame ended a write
 };
 WalBatchingVfsStats GetWalBatchingVfsStats();
 
