@@ -15,6 +15,7 @@
 #include "api/limits.h"
 #include "common/field_error.h"
 #include "common/str_cat.h"
+#include "common/thread_name.h"
 #include "common/strings.h"
 
 namespace polku::api {
@@ -28,7 +29,12 @@ class BoundedTaskQueue final : public httplib::TaskQueue {
  public:
   BoundedTaskQueue(int threads, int max_queued, std::atomic<size_t>* waiting)
       : max_queued_(static_cast<size_t>(max_queued)), waiting_(waiting) {
-    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+    for (int i = 0; i < threads; ++i) {
+      workers_.emplace_back([this] {
+        common::SetCurrentThreadName("polku-http");
+        Work();
+      });
+    }
   }
   ~BoundedTaskQueue() override = default;
 
@@ -282,7 +288,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::UnavailableError(
         common::StrCat("http_address: cannot listen on '", address, "'"));
   }
-  s->listener_ = std::thread([&server] { server.listen_after_bind(); });
+  s->listener_ = std::thread([&server] {
+    common::SetCurrentThreadName("polku-accept");
+    server.listen_after_bind();
+  });
   // stop() is a no-op until the loop runs; wait for it, so that a Stop()
   // right after Start() cannot miss it.
   for (int i = 0; i < 5000 && !server.is_running(); ++i) {

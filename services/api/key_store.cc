@@ -20,6 +20,7 @@
 #include "common/hashing.h"
 #include "common/json_writer.h"
 #include "common/str_cat.h"
+#include "common/thread_name.h"
 #include "common/strings.h"
 #include "model/event_codec.h"
 
@@ -449,6 +450,7 @@ void KeyStore::StartAutoReload(
     std::chrono::milliseconds interval,
     std::function<void(const absl::Status&)> on_reload) {
   watcher_ = std::thread([this, interval, on_reload = std::move(on_reload)] {
+    common::SetCurrentThreadName("polku-keywatch");
     std::unique_lock<std::mutex> lock(watch_mu_);
     while (!watch_cv_.wait_for(lock, interval,
                                [this] { return stop_watching_; })) {

@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "common/str_cat.h"
+#include "common/thread_name.h"
 #include "server/bench_echo.h"
 #include "store/postgres_event_store.h"
 #include "store/sqlite_event_store.h"
@@ -206,7 +207,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   // The refresh thread reads the engine and the learning metrics: start it
   // once they exist.
   Server* raw = s.get();
-  s->size_thread_ = std::thread([raw] { raw->RefreshDatabaseSizeLoop(); });
+  s->size_thread_ = std::thread([raw] {
+    common::SetCurrentThreadName("polku-dbsize");
+    raw->RefreshDatabaseSizeLoop();
+  });
   s->event_service_ = std::make_unique<api::EventServiceImpl>(
       handlers, metrics, s->limiter_.get());
   s->privacy_service_ =

@@ -1,3 +1,4 @@
+
 #include "store/sqlite_event_store.h"
 
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "common/thread_name.h"
 #include "store/sqlite_util.h"
 #include "store/sqlite_wal_vfs.h"
 
@@ -773,11 +775,20 @@ SqliteEventStore::SqliteEventStore(std::string wal_path, sqlite3* writer,
       db_path_(sqlite3_db_filename(writer, "main")),
       wal_path_(std::move(wal_path)) {
   sqlite3_wal_hook(writer_, &SqliteEventStore::OnWalCommit, this);
-  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  checkpoint_thread_ = std::thread([this] {
+    common::SetCurrentThreadName("polku-ckpt");
+    CheckpointLoop();
+  });
   if (options_.durability == Durability::kFull) {
-    sync_thread_ = std::thread([this] { SyncLoop(); });
+    sync_thread_ = std::thread([this] {
+      common::SetCurrentThreadName("polku-walsync");
+      SyncLoop();
+    });
   }
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+  writer_thread_ = std::thread([this] {
+    common::SetCurrentThreadName("polku-writer");
+    WriterLoop();
+  });
 }
 
 void SqliteEventStore::SyncLoop() {
