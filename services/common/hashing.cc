@@ -49,6 +49,30 @@ std::string FormatUuid(const uint8_t* b) {
   return out;
 }
 
+// The digests, fetched from OpenSSL's providers once. The one-shot
+// SHA256() and the legacy EVP_sha1() look the algorithm up again on every
+// call, which costs as much as hashing a few hundred bytes; a fetched
+// EVP_MD is immutable and shared by every thread. Null when the fetch
+// failed (a provider configuration without it): callers fall back.
+const EVP_MD* FetchedSha256() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+const EVP_MD* FetchedSha1() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return md;
+}
+
+void Sha256(std::string_view data, uint8_t (&digest)[SHA256_DIGEST_LENGTH]) {
+  unsigned int len = 0;
+  if (const EVP_MD* md = FetchedSha256();
+      md != nullptr && EVP_Digest(data.data(), data.size(), digest, &len, md,
+                                  nullptr) == 1) {
+    return;
+  }
+  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> UuidV5(std::string_view namespace_uuid,
@@ -61,8 +85,9 @@ absl::StatusOr<std::string> UuidV5(std::string_view namespace_uuid,
   input.append(name);
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &digest_len, EVP_sha1(),
-                 nullptr) != 1) {
+  const EVP_MD* sha1 = FetchedSha1();
+  if (EVP_Digest(input.data(), input.size(), digest, &digest_len,
+                 sha1 != nullptr ? sha1 : EVP_sha1(), nullptr) != 1) {
     return absl::InternalError("SHA-1 failed");
   }
   digest[6] = static_cast<uint8_t>((digest[6] & 0x0f) | 0x50);  // version 5
@@ -83,7 +108,7 @@ bool IsUuid(std::string_view s) {
 
 std::string Sha256Hex(std::string_view data) {
   uint8_t digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);
+  Sha256(data, digest);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(2 * SHA256_DIGEST_LENGTH, '0');
   for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
@@ -95,7 +120,7 @@ std::string Sha256Hex(std::string_view data) {
 
 uint64_t Hash64(std::string_view data) {
   uint8_t digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);
+  Sha256(data, digest);
   uint64_t v;
   std::memcpy(&v, digest, sizeof(v));
   return v;

@@ -1,7 +1,11 @@
 #include "common/hashing.h"
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
@@ -83,6 +87,43 @@ TEST(IsUuid, AcceptsHyphenatedHexOnly) {
 TEST(Sha256Hex, KnownDigest) {
   EXPECT_EQ(Sha256Hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Sha256Hex, EmptyInput) {
+  EXPECT_EQ(Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Hash64, IsTheDigestsFirstEightBytes) {
+  // SHA-256("abc") begins ba 78 16 bf 8f 01 cf ea; read in the machine's
+  // (little-endian) byte order.
+  EXPECT_EQ(Hash64("abc"), 0xeacf018fbf1678baULL);
+}
+
+// The digests are fetched once and shared: threads hashing at once get the
+// same answers as one thread.
+TEST(Sha256Hex, ManyThreadsAgreeWithOne) {
+  std::vector<std::string> inputs;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 64; ++i) {
+    inputs.push_back(std::string(static_cast<size_t>(i) * 7, 'a' + i % 26));
+    expected.push_back(Sha256Hex(inputs.back()));
+  }
+  const std::string uuid = *UuidV5(kUrlNamespace, "urn:polku:event");
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 200; ++round) {
+        for (size_t i = 0; i < inputs.size(); ++i) {
+          if (Sha256Hex(inputs[i]) != expected[i]) ++wrong;
+        }
+        if (*UuidV5(kUrlNamespace, "urn:polku:event") != uuid) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
