@@ -1,9 +1,11 @@
 #include "api/metrics.h"
 
 #include <cctype>
+#include <utility>
 
 #include "api/grpc_status.h"
 #include "common/strings.h"
+#include "store/sqlite_event_store.h"
 
 namespace polku::api {
 namespace {
@@ -157,6 +159,75 @@ void Metrics::CountKeyReload(bool ok) {
 }
 
 void Metrics::SetDatabaseBytes(double bytes) { database_bytes_.Set(bytes); }
+
+struct Metrics::SqliteSeries {
+  explicit SqliteSeries(prometheus::Registry& registry)
+      : wal_pages(prometheus::BuildGauge()
+                      .Name("polku_store_wal_pages")
+                      .Help("Pages in the SQLite WAL after the last commit; "
+                            "it starts over near checkpoint_pages.")
+                      .Register(registry)
+                      .Add({})),
+        wal_restarts(prometheus::BuildCounter()
+                         .Name("polku_store_wal_restarts_total")
+                         .Help("Commits that started the SQLite WAL over "
+                               "after a checkpoint copied all of it.")
+                         .Register(registry)
+                         .Add({})) {
+    auto& runs = prometheus::BuildCounter()
+                     .Name("polku_store_checkpoints_total")
+                     .Help("WAL checkpoints, by who made them: the "
+                           "checkpoint thread, the writer copying the rest "
+                           "between two commits, or the writer forced by a "
+                           "WAL of four times checkpoint_pages.")
+                     .Register(registry);
+    auto& seconds = prometheus::BuildCounter()
+                        .Name("polku_store_checkpoint_seconds_total")
+                        .Help("Wall time of the WAL checkpoints, by who made "
+                              "them; the writer's held up commits.")
+                        .Register(registry);
+    for (size_t i = 0; i < kBy.size(); ++i) {
+      this->runs[i] = &runs.Add({{"by", kBy[i]}});
+      this->seconds[i] = &seconds.Add({{"by", kBy[i]}});
+    }
+  }
+  static constexpr std::array<const char*, 3> kBy = {"thread", "writer_rest",
+                                                     "writer_forced"};
+  prometheus::Gauge& wal_pages;
+  prometheus::Counter& wal_restarts;
+  std::array<prometheus::Counter*, 3> runs{};
+  std::array<prometheus::Counter*, 3> seconds{};
+  store::CheckpointStats last;  // what the counters hold
+};
+
+Metrics::~Metrics() = default;
+
+void Metrics::SetSqliteCheckpoints(const store::CheckpointStats& stats) {
+  std::lock_guard<std::mutex> lock(sqlite_mu_);
+  if (sqlite_ == nullptr) sqlite_ = std::make_unique<SqliteSeries>(*registry_);
+  SqliteSeries& m = *sqlite_;
+  // The store's counts only grow; counters take the difference.
+  auto add = [](prometheus::Counter& c, double now, double before) {
+    if (now > before) c.Increment(now - before);
+  };
+  m.wal_pages.Set(static_cast<double>(stats.wal_pages));
+  add(m.wal_restarts, static_cast<double>(stats.wal_restarts),
+      static_cast<double>(m.last.wal_restarts));
+  const std::array<std::pair<int64_t, int64_t>, 3> runs = {
+      {{stats.thread_runs, m.last.thread_runs},
+       {stats.writer_rests, m.last.writer_rests},
+       {stats.writer_forced, m.last.writer_forced}}};
+  const std::array<std::pair<double, double>, 3> seconds = {
+      {{stats.thread_seconds, m.last.thread_seconds},
+       {stats.writer_rest_seconds, m.last.writer_rest_seconds},
+       {stats.writer_forced_seconds, m.last.writer_forced_seconds}}};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    add(*m.runs[i], static_cast<double>(runs[i].first),
+        static_cast<double>(runs[i].second));
+    add(*m.seconds[i], seconds[i].first, seconds[i].second);
+  }
+  m.last = stats;
+}
 
 void Metrics::RpcStarted() { inflight_grpc_.Increment(); }
 

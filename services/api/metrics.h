@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -23,11 +24,16 @@
 #include "model/tags.h"
 #include "store/event_store.h"
 
+namespace polku::store {
+struct CheckpointStats;
+}  // namespace polku::store
+
 namespace polku::api {
 
 class Metrics {
  public:
   Metrics();
+  ~Metrics();
 
   // One finished RPC.
   void ObserveRpc(const std::string& method, grpc::StatusCode code,
@@ -47,6 +53,13 @@ class Metrics {
   // polku_store_database_bytes: the size of the database file plus its WAL,
   // set by the server's refresher thread.
   void SetDatabaseBytes(double bytes);
+  // The SQLite store's WAL and checkpoints, from its counts since it
+  // opened: polku_store_wal_pages, polku_store_wal_restarts_total, and
+  // polku_store_checkpoints_total and polku_store_checkpoint_seconds_total
+  // by "thread", "writer_rest" and "writer_forced". Registered at the
+  // first call, so a server on PostgreSQL has none of them. Set by the
+  // server's refresher thread every second.
+  void SetSqliteCheckpoints(const store::CheckpointStats& stats);
   // polku_inflight_requests{transport="grpc"}: RPCs being handled now.
   // RpcScope calls these; every RpcStarted is followed by one RpcFinished.
   void RpcStarted();
@@ -77,6 +90,9 @@ class Metrics {
   prometheus::Gauge& database_bytes_;
   prometheus::Gauge& inflight_grpc_;
   prometheus::Family<prometheus::Counter>& rejected_;
+  struct SqliteSeries;  // registered by the first SetSqliteCheckpoints
+  std::mutex sqlite_mu_;
+  std::unique_ptr<SqliteSeries> sqlite_;  // guarded by sqlite_mu_
   static constexpr size_t kPlatforms =
       static_cast<size_t>(model::Platform::kCount_);
   static constexpr size_t kModes = 4;

@@ -117,9 +117,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     auto store = store::SqliteEventStore::Open(s->db_path_, store_options);
     if (!store.ok()) return store.status();
     s->learning_store_ = store->get();
+    s->sqlite_store_ = store->get();
     s->store_ = std::move(*store);
   }
   s->RefreshDatabaseSize();
+  if (s->sqlite_store_ != nullptr) {
+    metrics->SetSqliteCheckpoints(s->sqlite_store_->checkpoint_stats());
+  }
 
   auto taggers =
       model::TaggerRegistry::Create(config.rules_path, config.rules_dir);
@@ -381,6 +385,9 @@ void Server::RefreshDatabaseSizeLoop() {
       }
     }
     if (tick % 10 == 9) RefreshDatabaseSize();
+    if (sqlite_store_ != nullptr) {
+      metrics_->SetSqliteCheckpoints(sqlite_store_->checkpoint_stats());
+    }
   }
 }
 

@@ -26,6 +26,7 @@
 #include "model/tagger_registry.h"
 #include "server/server_config.h"
 #include "store/event_store.h"
+#include "store/sqlite_event_store.h"
 #include "ui/ui_pages.h"
 #include "ui/ui_tenants.h"
 
@@ -54,8 +55,9 @@ class Server {
 
  private:
   explicit Server(ServerConfig config) : config_(std::move(config)) {}
-  // Sets polku_store_database_bytes now and then every 10 s until
-  // Shutdown (runs on size_thread_).
+  // Sets polku_store_database_bytes now and then every 10 s, and the
+  // SQLite store's WAL and checkpoint metrics every second, until Shutdown
+  // (runs on size_thread_).
   void RefreshDatabaseSizeLoop();
   // Sets the per-tenant learner gauges (api/learning_metrics.h).
   void RefreshTenantGauges();
@@ -66,6 +68,8 @@ class Server {
   std::unique_ptr<api::Limiter> limiter_;
   std::unique_ptr<store::EventStore> store_;
   store::LearningStore* learning_store_ = nullptr;  // the same store
+  // The same store when it is SQLite (its checkpoint metrics), else null.
+  store::SqliteEventStore* sqlite_store_ = nullptr;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<api::LearningMetrics> learning_metrics_;
   std::unique_ptr<model::TaggerRegistry> taggers_;

@@ -33,6 +33,12 @@ constexpr int kCatchUpPasses = 16;
 constexpr int kSmallRestPages = 64;
 constexpr int kLargestRestPages = 1024;
 
+int64_t NanosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 using sqlite_internal::Connection;
 using sqlite_internal::Exec;
 using sqlite_internal::LearnerHash;
@@ -866,6 +872,7 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
   // This commit's pages; the largest commit of the WAL sets how large a
   // rest the writer copies (RestPages).
   const bool new_wal = pages <= before;
+  if (new_wal) self->wal_restarts_.fetch_add(1, std::memory_order_relaxed);
   const int commit = new_wal ? pages : pages - before;
   const int largest =
       self->largest_commit_pages_.load(std::memory_order_relaxed);
@@ -888,11 +895,20 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
   const bool finish = caught_up && rest <= rest_limit;
   if (finish || pages >= int64_t{4} * limit) {
     int done = 0;
+    const auto start = std::chrono::steady_clock::now();
     // SQLITE_BUSY while the thread's checkpoint runs: the next commit
     // tries again.
     if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                   &done) == SQLITE_OK) {
       self->checkpointed_pages_.store(done, std::memory_order_relaxed);
+      const int64_t nanos = NanosSince(start);
+      if (finish) {
+        self->writer_rests_.fetch_add(1, std::memory_order_relaxed);
+        self->writer_rest_nanos_.fetch_add(nanos, std::memory_order_relaxed);
+      } else {
+        self->writer_forced_.fetch_add(1, std::memory_order_relaxed);
+        self->writer_forced_nanos_.fetch_add(nanos, std::memory_order_relaxed);
+      }
     }
   } else if (rest >= limit || (caught_up && commit <= kLargestRestPages / 4)) {
     absl::MutexLock lock(&self->checkpoint_mu_);
@@ -926,6 +942,7 @@ void SqliteEventStore::CheckpointLoop() {
     // kCatchUpPasses; a second sync covers those few pages. Only then is
     // the writer told what was copied: its own sync is left with the few
     // pages it copies, not queued behind the thread's.
+    const auto start = std::chrono::steady_clock::now();
     int rc = SQLITE_OK;
     int bulk = -1;
     int copied = -1;
@@ -947,12 +964,31 @@ void SqliteEventStore::CheckpointLoop() {
     if (copied >= 0) {
       if (copied > bulk) SyncDatabaseFile();
       checkpointed_pages_.store(copied, std::memory_order_relaxed);
+      thread_runs_.fetch_add(1, std::memory_order_relaxed);
+      thread_nanos_.fetch_add(NanosSince(start), std::memory_order_relaxed);
     }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       common::LogWarning("sqlite: checkpoint failed",
                          {{"error", sqlite3_errmsg(checkpointer_)}});
     }
   }
+}
+
+CheckpointStats SqliteEventStore::checkpoint_stats() const {
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  auto seconds = [](const std::atomic<int64_t>& nanos) {
+    return static_cast<double>(nanos.load(kRelaxed)) / 1e9;
+  };
+  CheckpointStats s;
+  s.wal_pages = wal_pages_now_.load(kRelaxed);
+  s.wal_restarts = wal_restarts_.load(kRelaxed);
+  s.thread_runs = thread_runs_.load(kRelaxed);
+  s.thread_seconds = seconds(thread_nanos_);
+  s.writer_rests = writer_rests_.load(kRelaxed);
+  s.writer_rest_seconds = seconds(writer_rest_nanos_);
+  s.writer_forced = writer_forced_.load(kRelaxed);
+  s.writer_forced_seconds = seconds(writer_forced_nanos_);
+  return s;
 }
 
 SqliteEventStore::~SqliteEventStore() {

@@ -33,6 +33,7 @@
 #define POLKU_STORE_SQLITE_EVENT_STORE_H_
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -50,6 +51,30 @@ namespace polku::store {
 namespace sqlite_internal {
 class Connection;
 }  // namespace sqlite_internal
+
+// What the WAL and its checkpoints have done since the store opened: the
+// server exports these as metrics (README "Metrics"), so an operator sees
+// whether the WAL keeps starting over near checkpoint_pages, and whether
+// the checkpoint thread keeps up.
+struct CheckpointStats {
+  // Pages in the WAL after the last commit.
+  int64_t wal_pages = 0;
+  // Commits that started the WAL over (a checkpoint had copied all of it).
+  int64_t wal_restarts = 0;
+  // Runs of the checkpoint thread (each of one or more PASSIVE passes, and
+  // the syncs of the database file) and their wall time.
+  int64_t thread_runs = 0;
+  double thread_seconds = 0;
+  // The few pages left after the thread's runs, copied by the writer
+  // between two commits, and the wall time commits waited for them.
+  int64_t writer_rests = 0;
+  double writer_rest_seconds = 0;
+  // Copies of all that was left because the WAL reached four times
+  // checkpoint_pages (the thread fell behind, or one commit was larger
+  // than that), and the wall time commits waited for them.
+  int64_t writer_forced = 0;
+  double writer_forced_seconds = 0;
+};
 
 class SqliteEventStore final : public EventStore, public LearningStore {
  public:
@@ -188,6 +213,9 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // The schema version this binary writes.
   static int SchemaVersion();
 
+  // Counts since Open; cheap (atomic loads), callable from any thread.
+  CheckpointStats checkpoint_stats() const;
+
  private:
   struct Request;
   struct CommitStatements;  // prepared once on writer_
@@ -285,6 +313,14 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::atomic<int> wal_pages_now_{0};
   // The most pages one commit added to the current WAL.
   std::atomic<int> largest_commit_pages_{0};
+  // CheckpointStats; durations in nanoseconds.
+  std::atomic<int64_t> wal_restarts_{0};
+  std::atomic<int64_t> thread_runs_{0};
+  std::atomic<int64_t> thread_nanos_{0};
+  std::atomic<int64_t> writer_rests_{0};
+  std::atomic<int64_t> writer_rest_nanos_{0};
+  std::atomic<int64_t> writer_forced_{0};
+  std::atomic<int64_t> writer_forced_nanos_{0};
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
 

@@ -168,6 +168,61 @@ TEST(SqliteEventStore, LargerCommitsStartTheWalOverBeforeTheWriterMust) {
   EXPECT_LT(bytes, 2 * 2048 * 4096) << bytes;
 }
 
+// Appends `batches` of `per_batch` events with 2 KiB bodies at the given
+// checkpoint size and returns the store's checkpoint counts.
+CheckpointStats CheckpointStatsAfterAppends(int checkpoint_pages, int batches,
+                                            int per_batch) {
+  SqliteEventStore::Options options;
+  options.durability = SqliteEventStore::Durability::kNormal;
+  options.checkpoint_pages = checkpoint_pages;
+  auto store = SqliteEventStore::Open(TempDbPath(), options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return {};
+  for (int b = 0; b < batches; ++b) {
+    std::vector<EventRecord> batch;
+    for (int i = 0; i < per_batch; ++i) {
+      batch.push_back(SampleRecord(common::StrCat("e", b, "-", i)));
+      batch.back().body_json = std::string(2048, 'x');
+    }
+    EXPECT_TRUE((*store)->Append(batch).ok());
+  }
+  return (*store)->checkpoint_stats();
+}
+
+TEST(SqliteEventStore, CheckpointStatsShowAWalThatIsNeverCopied) {
+  // A checkpoint size no WAL reaches: nothing is copied, the WAL only
+  // grows.
+  const CheckpointStats s = CheckpointStatsAfterAppends(1 << 30, 20, 50);
+  EXPECT_GT(s.wal_pages, 20 * 50 / 2);  // 2 KiB bodies: a page per 2 events
+  EXPECT_EQ(s.wal_restarts, 0);
+  EXPECT_EQ(s.thread_runs, 0);
+  EXPECT_EQ(s.writer_rests, 0);
+  EXPECT_EQ(s.writer_forced, 0);
+  EXPECT_EQ(s.thread_seconds, 0);
+}
+
+TEST(SqliteEventStore, CheckpointStatsCountTheThreadAndTheWritersCopies) {
+  // 100 commits of about 60 pages at a checkpoint size of 64 pages: the
+  // thread runs, the WAL starts over again and again, and the writer
+  // copies what is left each time (the rest, or everything once the WAL
+  // reaches 256 pages).
+  const CheckpointStats s = CheckpointStatsAfterAppends(64, 100, 50);
+  EXPECT_GT(s.thread_runs, 0);
+  EXPECT_GT(s.thread_seconds, 0);
+  EXPECT_GT(s.wal_restarts, 0);
+  EXPECT_GT(s.writer_rests + s.writer_forced, 0);
+  EXPECT_LT(s.wal_pages, 100 * 50 / 2);
+}
+
+TEST(SqliteEventStore, CheckpointStatsCountForcedCopiesAfterLargeCommits) {
+  // Each commit (about 60 pages) is more than four times a checkpoint
+  // size of 8 pages: the writer copies the WAL after such a commit itself
+  // (SQLITE_BUSY, and a try at the next commit, while the thread copies).
+  const CheckpointStats s = CheckpointStatsAfterAppends(8, 50, 50);
+  EXPECT_GT(s.writer_forced, 0);
+  EXPECT_GT(s.writer_forced_seconds, 0);
+}
+
 TEST(SqliteEventStore, AfterAFailedWalSyncEveryAppendIsRefused) {
   const std::string path = TempDbPath();
   POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));

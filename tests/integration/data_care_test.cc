@@ -369,5 +369,32 @@ TEST_F(DataCareTest, MetricsShowDatabaseSizeAndInflightRequests) {
   EXPECT_EQ(server_->Stop(), 0);
 }
 
+TEST_F(DataCareTest, MetricsShowTheWalAndItsCheckpoints) {
+  StartServer();
+  std::string metrics = HttpGet(server_->metrics_port(), "/metrics");
+  // Every series is there from the start, at 0 until something happens.
+  for (const char* by : {"thread", "writer_rest", "writer_forced"}) {
+    const std::string labels = std::string("{by=\"") + by + "\"}";
+    EXPECT_EQ(Sample(metrics, "polku_store_checkpoints_total" + labels), 0)
+        << metrics;
+    EXPECT_EQ(
+        Sample(metrics, "polku_store_checkpoint_seconds_total" + labels), 0)
+        << metrics;
+  }
+  EXPECT_EQ(Sample(metrics, "polku_store_wal_restarts_total"), 0) << metrics;
+  // The WAL holds what was committed (no checkpoint yet: 100 events are
+  // far below checkpoint_pages); the refresher sets it within a second.
+  IngestMany("acme", "w", 100);
+  double wal_pages = 0;
+  for (int i = 0; i < 50 && wal_pages <= 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    metrics = HttpGet(server_->metrics_port(), "/metrics");
+    wal_pages = Sample(metrics, "polku_store_wal_pages");
+  }
+  EXPECT_GT(wal_pages, 0) << metrics;
+  EXPECT_LT(wal_pages, 10000) << metrics;
+  EXPECT_EQ(server_->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace polku::testing
