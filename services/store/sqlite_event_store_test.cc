@@ -106,19 +106,18 @@ TEST(SqliteEventStore, GroupCommitReportsBatches) {
   EXPECT_EQ(records.load(), 2u);
 }
 
-// The WAL's largest size after `batches` appends of `per_batch` events,
-// each with a body of 2 KiB, at the given checkpoint size, with `pause`
-// between appends.
-int64_t WalBytesAfterAppends(
-    int checkpoint_pages, int batches, int per_batch = 50,
-    std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
+// Opens a store at `path` (synchronous=NORMAL, the given checkpoint size)
+// and appends `batches` of `per_batch` events, each with a body of 2 KiB,
+// with `pause` between appends. Null when it cannot open.
+std::unique_ptr<SqliteEventStore> StoreAfterAppends(
+    const std::string& path, int checkpoint_pages, int batches,
+    int per_batch, std::chrono::milliseconds pause) {
   SqliteEventStore::Options options;
   options.durability = SqliteEventStore::Durability::kNormal;
   options.checkpoint_pages = checkpoint_pages;
-  const std::string path = TempDbPath();
   auto store = SqliteEventStore::Open(path, options);
   EXPECT_TRUE(store.ok()) << store.status();
-  if (!store.ok()) return -1;
+  if (!store.ok()) return nullptr;
   for (int b = 0; b < batches; ++b) {
     std::vector<EventRecord> batch;
     for (int i = 0; i < per_batch; ++i) {
@@ -129,6 +128,17 @@ int64_t WalBytesAfterAppends(
     if (pause.count() > 0) std::this_thread::sleep_for(pause);
   }
   EXPECT_EQ(*(*store)->Count("t1"), batches * per_batch);
+  return std::move(store).value();
+}
+
+// The WAL's largest size after those appends.
+int64_t WalBytesAfterAppends(
+    int checkpoint_pages, int batches, int per_batch = 50,
+    std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
+  const std::string path = TempDbPath();
+  auto store =
+      StoreAfterAppends(path, checkpoint_pages, batches, per_batch, pause);
+  if (store == nullptr) return -1;
   // The WAL file keeps the largest size it reached until Close truncates.
   return static_cast<int64_t>(std::filesystem::file_size(path + "-wal"));
 }
@@ -168,25 +178,13 @@ TEST(SqliteEventStore, LargerCommitsStartTheWalOverBeforeTheWriterMust) {
   EXPECT_LT(bytes, 2 * 2048 * 4096) << bytes;
 }
 
-// Appends `batches` of `per_batch` events with 2 KiB bodies at the given
-// checkpoint size and returns the store's checkpoint counts.
+// The store's checkpoint counts after those appends (no pause).
 CheckpointStats CheckpointStatsAfterAppends(int checkpoint_pages, int batches,
                                             int per_batch) {
-  SqliteEventStore::Options options;
-  options.durability = SqliteEventStore::Durability::kNormal;
-  options.checkpoint_pages = checkpoint_pages;
-  auto store = SqliteEventStore::Open(TempDbPath(), options);
-  EXPECT_TRUE(store.ok()) << store.status();
-  if (!store.ok()) return {};
-  for (int b = 0; b < batches; ++b) {
-    std::vector<EventRecord> batch;
-    for (int i = 0; i < per_batch; ++i) {
-      batch.push_back(SampleRecord(common::StrCat("e", b, "-", i)));
-      batch.back().body_json = std::string(2048, 'x');
-    }
-    EXPECT_TRUE((*store)->Append(batch).ok());
-  }
-  return (*store)->checkpoint_stats();
+  auto store = StoreAfterAppends(TempDbPath(), checkpoint_pages, batches,
+                                 per_batch, std::chrono::milliseconds(0));
+  if (store == nullptr) return {};
+  return store->checkpoint_stats();
 }
 
 TEST(SqliteEventStore, CheckpointStatsShowAWalThatIsNeverCopied) {
