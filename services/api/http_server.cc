@@ -15,8 +15,8 @@
 #include "api/limits.h"
 #include "common/field_error.h"
 #include "common/str_cat.h"
-#include "common/thread_name.h"
 #include "common/strings.h"
+#include "common/thread_name.h"
 
 namespace polku::api {
 namespace {

@@ -20,8 +20,8 @@
 #include "common/hashing.h"
 #include "common/json_writer.h"
 #include "common/str_cat.h"
-#include "common/thread_name.h"
 #include "common/strings.h"
+#include "common/thread_name.h"
 #include "model/event_codec.h"
 
 namespace polku::api {

@@ -176,15 +176,17 @@ struct Metrics::SqliteSeries {
                          .Add({})) {
     auto& runs = prometheus::BuildCounter()
                      .Name("polku_store_checkpoints_total")
-                     .Help("WAL checkpoints, by who made them: the "
-                           "checkpoint thread, the writer copying the rest "
-                           "between two commits, or the writer forced by a "
-                           "WAL of four times checkpoint_pages.")
+                     .Help(
+                         "WAL checkpoints, by who made them: the "
+                         "checkpoint thread, the writer copying the rest "
+                         "between two commits, or the writer forced by a "
+                         "WAL of four times checkpoint_pages.")
                      .Register(registry);
     auto& seconds = prometheus::BuildCounter()
                         .Name("polku_store_checkpoint_seconds_total")
-                        .Help("Wall time of the WAL checkpoints, by who made "
-                              "them; the writer's held up commits.")
+                        .Help(
+                            "Wall time of the WAL checkpoints, by who made "
+                            "them; the writer's held up commits.")
                         .Register(registry);
     for (size_t i = 0; i < kBy.size(); ++i) {
       this->runs[i] = &runs.Add({{"by", kBy[i]}});

@@ -66,8 +66,8 @@ const EVP_MD* FetchedSha1() {
 void Sha256(std::string_view data, uint8_t (&digest)[SHA256_DIGEST_LENGTH]) {
   unsigned int len = 0;
   if (const EVP_MD* md = FetchedSha256();
-      md != nullptr && EVP_Digest(data.data(), data.size(), digest, &len, md,
-                                  nullptr) == 1) {
+      md != nullptr &&
+      EVP_Digest(data.data(), data.size(), digest, &len, md, nullptr) == 1) {
     return;
   }
   SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);

@@ -110,8 +110,8 @@ TEST(SqliteEventStore, GroupCommitReportsBatches) {
 // and appends `batches` of `per_batch` events, each with a body of 2 KiB,
 // with `pause` between appends. Null when it cannot open.
 std::unique_ptr<SqliteEventStore> StoreAfterAppends(
-    const std::string& path, int checkpoint_pages, int batches,
-    int per_batch, std::chrono::milliseconds pause) {
+    const std::string& path, int checkpoint_pages, int batches, int per_batch,
+    std::chrono::milliseconds pause) {
   SqliteEventStore::Options options;
   options.durability = SqliteEventStore::Durability::kNormal;
   options.checkpoint_pages = checkpoint_pages;

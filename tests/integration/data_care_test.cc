@@ -377,8 +377,8 @@ TEST_F(DataCareTest, MetricsShowTheWalAndItsCheckpoints) {
     const std::string labels = std::string("{by=\"") + by + "\"}";
     EXPECT_EQ(Sample(metrics, "polku_store_checkpoints_total" + labels), 0)
         << metrics;
-    EXPECT_EQ(
-        Sample(metrics, "polku_store_checkpoint_seconds_total" + labels), 0)
+    EXPECT_EQ(Sample(metrics, "polku_store_checkpoint_seconds_total" + labels),
+              0)
         << metrics;
   }
   EXPECT_EQ(Sample(metrics, "polku_store_wal_restarts_total"), 0) << metrics;
