@@ -178,9 +178,9 @@ struct Metrics::SqliteSeries {
                      .Name("polku_store_checkpoints_total")
                      .Help(
                          "WAL checkpoints, by who made them: the "
-                         "checkpoint thread, the writer copying the rest "
-                         "between two commits, or the writer forced by a "
-                         "WAL of four times checkpoint_pages.")
+                         "checkpoint thread (each pass), the writer copying "
+                         "the rest between two commits, or the writer forced "
+                         "by a WAL of four times checkpoint_pages.")
                      .Register(registry);
     auto& seconds = prometheus::BuildCounter()
                         .Name("polku_store_checkpoint_seconds_total")
@@ -216,7 +216,7 @@ void Metrics::SetSqliteCheckpoints(const store::CheckpointStats& stats) {
   add(m.wal_restarts, static_cast<double>(stats.wal_restarts),
       static_cast<double>(m.last.wal_restarts));
   const std::array<std::pair<int64_t, int64_t>, 3> runs = {
-      {{stats.thread_runs, m.last.thread_runs},
+      {{stats.thread_passes, m.last.thread_passes},
        {stats.writer_rests, m.last.writer_rests},
        {stats.writer_forced, m.last.writer_forced}}};
   const std::array<std::pair<double, double>, 3> seconds = {

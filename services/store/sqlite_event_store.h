@@ -61,9 +61,10 @@ struct CheckpointStats {
   int64_t wal_pages = 0;
   // Commits that started the WAL over (a checkpoint had copied all of it).
   int64_t wal_restarts = 0;
-  // Runs of the checkpoint thread (each of one or more PASSIVE passes, and
-  // the syncs of the database file) and their wall time.
-  int64_t thread_runs = 0;
+  // PASSIVE passes of the checkpoint thread (a run makes one or more, as
+  // long as commits add pages meanwhile), and their wall time with the
+  // syncs of the database file.
+  int64_t thread_passes = 0;
   double thread_seconds = 0;
   // The few pages left after the thread's runs, copied by the writer
   // between two commits, and the wall time commits waited for them.
@@ -315,7 +316,7 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::atomic<int> largest_commit_pages_{0};
   // CheckpointStats; durations in nanoseconds.
   std::atomic<int64_t> wal_restarts_{0};
-  std::atomic<int64_t> thread_runs_{0};
+  std::atomic<int64_t> thread_passes_{0};
   std::atomic<int64_t> thread_nanos_{0};
   std::atomic<int64_t> writer_rests_{0};
   std::atomic<int64_t> writer_rest_nanos_{0};

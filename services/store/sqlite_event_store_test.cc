@@ -178,11 +178,13 @@ TEST(SqliteEventStore, LargerCommitsStartTheWalOverBeforeTheWriterMust) {
   EXPECT_LT(bytes, 2 * 2048 * 4096) << bytes;
 }
 
-// The store's checkpoint counts after those appends (no pause).
+// The store's checkpoint counts after those appends, 2 ms apart (without
+// a pause, commits can outrun a checkpoint thread slowed by a sanitizer,
+// whose passes then keep the writer's own copies busy until the last).
 CheckpointStats CheckpointStatsAfterAppends(int checkpoint_pages, int batches,
                                             int per_batch) {
   auto store = StoreAfterAppends(TempDbPath(), checkpoint_pages, batches,
-                                 per_batch, std::chrono::milliseconds(0));
+                                 per_batch, std::chrono::milliseconds(2));
   if (store == nullptr) return {};
   return store->checkpoint_stats();
 }
@@ -193,22 +195,21 @@ TEST(SqliteEventStore, CheckpointStatsShowAWalThatIsNeverCopied) {
   const CheckpointStats s = CheckpointStatsAfterAppends(1 << 30, 20, 50);
   EXPECT_GT(s.wal_pages, 20 * 50 / 2);  // 2 KiB bodies: a page per 2 events
   EXPECT_EQ(s.wal_restarts, 0);
-  EXPECT_EQ(s.thread_runs, 0);
+  EXPECT_EQ(s.thread_passes, 0);
   EXPECT_EQ(s.writer_rests, 0);
   EXPECT_EQ(s.writer_forced, 0);
   EXPECT_EQ(s.thread_seconds, 0);
 }
 
-TEST(SqliteEventStore, CheckpointStatsCountTheThreadAndTheWritersCopies) {
-  // 100 commits of about 60 pages at a checkpoint size of 64 pages: the
-  // thread runs, the WAL starts over again and again, and the writer
-  // copies what is left each time (the rest, or everything once the WAL
-  // reaches 256 pages).
+TEST(SqliteEventStore, CheckpointStatsCountTheThreadsPassesAndTheRestarts) {
+  // 100 commits of about 60 pages, 2 ms apart, at a checkpoint size of 64
+  // pages: the thread copies the WAL, which then starts over again and
+  // again (the writer copies the last pages itself only when commits
+  // come faster than the thread).
   const CheckpointStats s = CheckpointStatsAfterAppends(64, 100, 50);
-  EXPECT_GT(s.thread_runs, 0);
+  EXPECT_GT(s.thread_passes, 0);
   EXPECT_GT(s.thread_seconds, 0);
   EXPECT_GT(s.wal_restarts, 0);
-  EXPECT_GT(s.writer_rests + s.writer_forced, 0);
   EXPECT_LT(s.wal_pages, 100 * 50 / 2);
 }
 
