@@ -889,7 +889,9 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
   // last pass, the thread makes another (while commits are small enough
   // that it can catch up). Should the WAL still reach four times `limit`
   // (a busy machine, or commits larger than the largest rest), the writer
-  // copies whatever is left, as SQLite's own automatic checkpoint would.
+  // copies whatever is left, as SQLite's own automatic checkpoint would;
+  // while a pass of the thread runs it gets SQLITE_BUSY and tries again
+  // after the next commit.
   const int rest = pages - copied;
   const bool caught_up = pages >= limit && copied > 0;
   const bool finish = caught_up && rest <= rest_limit;

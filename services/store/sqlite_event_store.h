@@ -103,8 +103,10 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     // the WAL into the database (PASSIVE: commits go on meanwhile). The
     // writer then copies the small rest between two commits, so that the
     // WAL starts over. Should the WAL still reach four times this, the
-    // writer checkpoints itself after that commit, which bounds the WAL's
-    // size.
+    // writer tries to copy it itself after each commit. It cannot while a
+    // pass of the thread runs (SQLITE_BUSY), and the thread makes at most
+    // 17 passes a run, so the WAL can pass four times this by what
+    // commits add during those passes (polku_store_wal_pages shows it).
     int checkpoint_pages = 10000;
   };
 
