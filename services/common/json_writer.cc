@@ -1,7 +1,7 @@
 #include "common/json_writer.h"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace polku::common {
 namespace {
@@ -39,12 +39,29 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
+// Printable ASCII other than the quote and the backslash: copied as is.
+bool IsPlain(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 }  // namespace
 
 void JsonWriter::AppendQuoted(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // A run of printable ASCII that needs no escape goes in one append
+    // (ids, names and URLs are mostly that).
+    size_t plain = i;
+    while (plain < s.size() && IsPlain(static_cast<unsigned char>(s[plain]))) {
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(s.data() + i, plain - i);
+      i = plain;
+      if (i == s.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = Utf8SequenceLength(s, i);
@@ -149,9 +166,12 @@ void JsonWriter::Double(double value) {
     out_.append("null");
     return;
   }
+  // As printf's %.6g (std::to_chars is specified so), without its locale
+  // and format parsing.
   char buf[32];
-  int n = std::snprintf(buf, sizeof(buf), "%.6g", value);
-  out_.append(buf, static_cast<size_t>(n));
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), value,
+                                               std::chars_format::general, 6);
+  out_.append(buf, r.ptr);
 }
 
 void JsonWriter::Bool(bool value) {
