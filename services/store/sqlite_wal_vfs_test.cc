@@ -63,6 +63,32 @@ void InsertRows(sqlite3* db, int n) {
   Exec(db, "COMMIT");
 }
 
+// Every row's id, length and first and last bytes.
+constexpr char kRowsText[] =
+    "SELECT group_concat(id || ':' || length(v) || ':' || hex(substr(v, 1, 6))"
+    " || hex(substr(v, -6)), ',') FROM (SELECT * FROM t ORDER BY id)";
+
+// Opens `path` through SQLite's own VFS (recovering from its WAL, if any)
+// and expects a sound database whose table t has `rows` rows and, unless
+// empty, the content `rows_text` (kRowsText).
+void ExpectSoundWithRows(const std::string& path, const std::string& rows,
+                         const std::string& rows_text = "") {
+  sqlite3* db = Open(path, nullptr);
+  EXPECT_EQ(One(db, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(One(db, "SELECT count(*) FROM t"), rows);
+  if (!rows_text.empty()) {
+    EXPECT_EQ(One(db, kRowsText), rows_text);
+  }
+  sqlite3_close(db);
+}
+
+// Copies the database at `path` and its WAL, as a crash would leave them,
+// to `copy`.
+void CopyWithWal(const std::string& path, const std::string& copy) {
+  std::filesystem::copy_file(path, copy);
+  std::filesystem::copy_file(path + "-wal", copy + "-wal");
+}
+
 // Since `before`, one commit of 2000 rows of 1000 bytes: without the
 // buffer each of its 500 or more pages would be two writes.
 void ExpectOneCommitBatchedSince(const WalBatchingVfsStats& before) {
@@ -147,11 +173,6 @@ TEST(WalBatchingVfs, ReadersSeeWholeCommitsOnly) {
   std::filesystem::remove_all(dir);
 }
 
-// Every row's id, length and first and last bytes.
-constexpr char kRowsText[] =
-    "SELECT group_concat(id || ':' || length(v) || ':' || hex(substr(v, 1, 6))"
-    " || hex(substr(v, -6)), ',') FROM (SELECT * FROM t ORDER BY id)";
-
 // A transaction larger than the page cache spills pages into the WAL
 // before it commits, reads some back and rewrites others in place, and
 // SQLite then rewrites the checksums of the frames after the first
@@ -174,13 +195,8 @@ TEST(WalBatchingVfs, SpilledTransactionsRecoverFromTheWal) {
   ASSERT_GT(std::filesystem::file_size(path + "-wal"), 3000u * 1000u);
 
   const std::string copy = dir + "/copy";
-  std::filesystem::copy_file(path, copy);
-  std::filesystem::copy_file(path + "-wal", copy + "-wal");
-  sqlite3* recovered = Open(copy, nullptr);  // SQLite's own VFS
-  EXPECT_EQ(One(recovered, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(One(recovered, "SELECT count(*) FROM t"), expected_rows);
-  EXPECT_EQ(One(recovered, kRowsText), expected_rows_text);
-  sqlite3_close(recovered);
+  CopyWithWal(path, copy);
+  ExpectSoundWithRows(copy, expected_rows, expected_rows_text);
   sqlite3_close(db);
   std::filesystem::remove_all(dir);
 }
@@ -197,10 +213,7 @@ TEST(WalBatchingVfs, BatchesAgainAfterTheWalStartsOver) {
   const WalBatchingVfsStats before = GetWalBatchingVfsStats();
   InsertRows(db, 2000);
   ExpectOneCommitBatchedSince(before);
-  sqlite3* other = Open(path, nullptr);
-  EXPECT_EQ(One(other, "SELECT count(*) FROM t"), "2500");
-  EXPECT_EQ(One(other, "PRAGMA quick_check"), "ok");
-  sqlite3_close(other);
+  ExpectSoundWithRows(path, "2500");
   sqlite3_close(db);
   std::filesystem::remove_all(dir);
 }
@@ -277,12 +290,8 @@ TEST(WalBatchingVfs, AFailedWriteFailsTheCommit) {
   sqlite3_close(reader);
 
   const std::string copy = dir + "/copy";
-  std::filesystem::copy_file(path, copy);
-  std::filesystem::copy_file(path + "-wal", copy + "-wal");
-  sqlite3* recovered = Open(copy, nullptr);
-  EXPECT_EQ(One(recovered, "SELECT count(*) FROM t"), "110");
-  EXPECT_EQ(One(recovered, "PRAGMA integrity_check"), "ok");
-  sqlite3_close(recovered);
+  CopyWithWal(path, copy);
+  ExpectSoundWithRows(copy, "110");
   sqlite3_close(db);
   std::filesystem::remove_all(dir);
 }
