@@ -141,15 +141,25 @@ int EvalCommand(int argc, char** argv) {
   model::TaggerRegistry taggers(*rules);
   const std::string data = OuladDataDir(flags);
 
-  std::vector<oulad::PresentationEval> evals;
+  std::cerr << "polku eval oulad: loading";
   for (const oulad::PresentationCode& code : codes) {
-    std::cerr << "polku eval oulad: loading " << code.Name() << " from " << data
-              << "\n";
-    auto p = oulad::LoadPresentation(data, code);
-    if (!p.ok()) {
-      std::cerr << "polku eval oulad: " << p.status().message() << "\n";
-      return p.status().code() == absl::StatusCode::kNotFound ? 2 : 1;
-    }
+    std::cerr << " " << code.Name();
+  }
+  std::cerr << " from " << data << "\n";
+  // One pass over each file for all of them.
+  auto loaded = oulad::LoadPresentations(data, codes);
+  if (!loaded.ok()) {
+    std::cerr << "polku eval oulad: " << loaded.status().message() << "\n";
+    const absl::StatusCode code = loaded.status().code();
+    return code == absl::StatusCode::kNotFound ||
+                   code == absl::StatusCode::kInvalidArgument
+               ? 2
+               : 1;
+  }
+  std::vector<oulad::PresentationEval> evals;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const oulad::PresentationCode& code = codes[i];
+    const oulad::Presentation* p = &(*loaded)[i];
     std::error_code ec;
     const std::filesystem::path dir =
         std::filesystem::temp_directory_path(ec) /

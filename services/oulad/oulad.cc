@@ -299,32 +299,71 @@ absl::StatusOr<int64_t> PresentationStartMs(std::string_view presentation) {
 
 // --- Loading ----------------------------------------------------------------
 
-absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
-                                              const PresentationCode& code) {
-  Presentation p;
-  p.code = code;
-  auto start = PresentationStartMs(code.presentation);
-  if (!start.ok()) return start.status();
-  p.start_ms = *start;
-  const std::string_view mod = code.module;
-  const std::string_view pres = code.presentation;
+namespace {
 
-  bool found = false;
+// The presentations being loaded, found by the module and presentation
+// columns of a row. Rows of one presentation come together in every file,
+// so the last one found is tried first.
+class Wanted {
+ public:
+  explicit Wanted(std::vector<Presentation>* out) : out_(*out) {}
+  Presentation* Find(std::string_view mod, std::string_view pres) {
+    if (last_ != nullptr && last_->code.module == mod &&
+        last_->code.presentation == pres) {
+      return last_;
+    }
+    for (Presentation& p : out_) {
+      if (p.code.module == mod && p.code.presentation == pres) {
+        last_ = &p;
+        return last_;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<Presentation>& out_;
+  Presentation* last_ = nullptr;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<Presentation>> LoadPresentations(
+    const std::string& dir, const std::vector<PresentationCode>& codes) {
+  std::vector<Presentation> out(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (codes[j].Name() == codes[i].Name()) {
+        return absl::InvalidArgumentError(
+            StrCat("presentation ", codes[i].Name(), " is asked for twice"));
+      }
+    }
+    Presentation& p = out[i];
+    p.code = codes[i];
+    auto start = PresentationStartMs(p.code.presentation);
+    if (!start.ok()) return start.status();
+    p.start_ms = *start;
+  }
+  Wanted wanted(&out);
+  std::vector<bool> found(codes.size(), false);
   CsvFile courses(dir, "courses");
   POLKU_RETURN_IF_ERROR(courses.ForEach(
       {"code_module", "code_presentation", "module_presentation_length"},
       [&](const std::vector<std::string_view>& r, int64_t line) {
-        if (r[0] != mod || r[1] != pres) return absl::OkStatus();
+        Presentation* p = wanted.Find(r[0], r[1]);
+        if (p == nullptr) return absl::OkStatus();
         int64_t length = 0;
         POLKU_RETURN_IF_ERROR(
             courses.Int(r, 2, "module_presentation_length", line, &length));
-        p.length_days = static_cast<int>(length);
-        found = true;
+        p->length_days = static_cast<int>(length);
+        found[static_cast<size_t>(p - out.data())] = true;
         return absl::OkStatus();
       }));
-  if (!found) {
-    return absl::NotFoundError(
-        StrCat("presentation ", code.Name(), " is not in courses.csv"));
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (!found[i]) {
+      return absl::NotFoundError(
+          StrCat("presentation ", codes[i].Name(), " is not in courses.csv"));
+    }
   }
 
   CsvFile vle(dir, "vle");
@@ -332,24 +371,27 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
       {"id_site", "code_module", "code_presentation", "activity_type",
        "week_from", "week_to"},
       [&](const std::vector<std::string_view>& r, int64_t line) {
-        if (r[1] != mod || r[2] != pres) return absl::OkStatus();
+        Presentation* p = wanted.Find(r[1], r[2]);
+        if (p == nullptr) return absl::OkStatus();
         Site s;
         POLKU_RETURN_IF_ERROR(vle.Int(r, 0, "id_site", line, &s.id));
         s.activity_type = std::string(r[3]);
         POLKU_RETURN_IF_ERROR(
             vle.OptInt(r, 4, "week_from", line, &s.week_from));
         POLKU_RETURN_IF_ERROR(vle.OptInt(r, 5, "week_to", line, &s.week_to));
-        p.sites.push_back(std::move(s));
+        p->sites.push_back(std::move(s));
         return absl::OkStatus();
       }));
 
   CsvFile assessments(dir, "assessments");
-  std::set<int64_t> assessment_ids;
+  // An assessment's id names its presentation in studentAssessment.csv.
+  std::unordered_map<int64_t, Presentation*> assessment_of;
   POLKU_RETURN_IF_ERROR(assessments.ForEach(
       {"code_module", "code_presentation", "id_assessment", "assessment_type",
        "date", "weight"},
       [&](const std::vector<std::string_view>& r, int64_t line) {
-        if (r[0] != mod || r[1] != pres) return absl::OkStatus();
+        Presentation* p = wanted.Find(r[0], r[1]);
+        if (p == nullptr) return absl::OkStatus();
         Assessment a;
         POLKU_RETURN_IF_ERROR(
             assessments.Int(r, 2, "id_assessment", line, &a.id));
@@ -358,8 +400,8 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
         if (!r[5].empty() && !ParseDouble(r[5], &a.weight)) {
           return assessments.RowError(line, "weight", "not a number");
         }
-        assessment_ids.insert(a.id);
-        p.assessments.push_back(std::move(a));
+        assessment_of.emplace(a.id, p);
+        p->assessments.push_back(std::move(a));
         return absl::OkStatus();
       }));
 
@@ -368,7 +410,8 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
       {"code_module", "code_presentation", "id_student", "date_registration",
        "date_unregistration"},
       [&](const std::vector<std::string_view>& r, int64_t line) {
-        if (r[0] != mod || r[1] != pres) return absl::OkStatus();
+        Presentation* p = wanted.Find(r[0], r[1]);
+        if (p == nullptr) return absl::OkStatus();
         Registration g;
         POLKU_RETURN_IF_ERROR(
             registrations.Int(r, 2, "id_student", line, &g.student));
@@ -376,7 +419,7 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
                                                    line, &g.date_registration));
         POLKU_RETURN_IF_ERROR(registrations.OptInt(
             r, 4, "date_unregistration", line, &g.date_unregistration));
-        p.registrations.push_back(g);
+        p->registrations.push_back(g);
         return absl::OkStatus();
       }));
 
@@ -385,12 +428,13 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
       {"code_module", "code_presentation", "id_student", "region",
        "final_result"},
       [&](const std::vector<std::string_view>& r, int64_t line) {
-        if (r[0] != mod || r[1] != pres) return absl::OkStatus();
+        Presentation* p = wanted.Find(r[0], r[1]);
+        if (p == nullptr) return absl::OkStatus();
         StudentInfo s;
         POLKU_RETURN_IF_ERROR(info.Int(r, 2, "id_student", line, &s.student));
         s.region = std::string(r[3]);
         s.final_result = std::string(r[4]);
-        p.students.push_back(std::move(s));
+        p->students.push_back(std::move(s));
         return absl::OkStatus();
       }));
 
@@ -400,7 +444,8 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
       [&](const std::vector<std::string_view>& r, int64_t line) {
         int64_t id = 0;
         POLKU_RETURN_IF_ERROR(results.Int(r, 0, "id_assessment", line, &id));
-        if (assessment_ids.count(id) == 0) return absl::OkStatus();
+        auto of = assessment_of.find(id);
+        if (of == assessment_of.end()) return absl::OkStatus();
         StudentAssessment a;
         a.assessment = id;
         POLKU_RETURN_IF_ERROR(
@@ -415,7 +460,7 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
           }
           a.score = score;
         }
-        p.results.push_back(a);
+        of->second->results.push_back(a);
         return absl::OkStatus();
       }));
 
@@ -424,7 +469,8 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
       {"code_module", "code_presentation", "id_student", "id_site", "date",
        "sum_click"},
       [&](const std::vector<std::string_view>& r, int64_t line) {
-        if (r[0] != mod || r[1] != pres) return absl::OkStatus();
+        Presentation* p = wanted.Find(r[0], r[1]);
+        if (p == nullptr) return absl::OkStatus();
         VleRow v;
         int64_t date = 0;
         int64_t sum = 0;
@@ -434,10 +480,17 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
         POLKU_RETURN_IF_ERROR(clicks.Int(r, 5, "sum_click", line, &sum));
         v.date = static_cast<int>(date);
         v.sum_click = static_cast<int>(sum);
-        p.vle.push_back(v);
+        p->vle.push_back(v);
         return absl::OkStatus();
       }));
-  return p;
+  return out;
+}
+
+absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
+                                              const PresentationCode& code) {
+  auto loaded = LoadPresentations(dir, {code});
+  if (!loaded.ok()) return loaded.status();
+  return std::move(loaded->front());
 }
 
 absl::StatusOr<std::vector<PresentationSummary>> ListPresentations(

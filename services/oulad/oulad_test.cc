@@ -222,6 +222,54 @@ TEST(Oulad, LoadsOnlyTheRequestedPresentation) {
       absl::StatusCode::kNotFound);
 }
 
+TEST(Oulad, LoadsSeveralPresentationsInOnePass) {
+  std::string dir = WriteTinyDataset("load-several");
+  const PresentationCode a = *ParsePresentationCode("XYZ_2013B");
+  const PresentationCode b = *ParsePresentationCode("XYZ_2014J");
+  auto both = LoadPresentations(dir, {a, b});
+  ASSERT_TRUE(both.ok()) << both.status();
+  ASSERT_EQ(both->size(), 2u);
+  // In the order asked for, each as it is loaded alone.
+  for (size_t i = 0; i < 2; ++i) {
+    const Presentation& got = (*both)[i];
+    auto alone = LoadPresentation(dir, i == 0 ? a : b);
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    EXPECT_EQ(got.code.Name(), alone->code.Name());
+    EXPECT_EQ(got.length_days, alone->length_days);
+    EXPECT_EQ(got.start_ms, alone->start_ms);
+    EXPECT_EQ(got.sites.size(), alone->sites.size());
+    EXPECT_EQ(got.assessments.size(), alone->assessments.size());
+    EXPECT_EQ(got.registrations.size(), alone->registrations.size());
+    EXPECT_EQ(got.students.size(), alone->students.size());
+    EXPECT_EQ(got.results.size(), alone->results.size());
+    ASSERT_EQ(got.vle.size(), alone->vle.size());
+    for (size_t r = 0; r < got.vle.size(); ++r) {
+      EXPECT_EQ(got.vle[r].student, alone->vle[r].student);
+      EXPECT_EQ(got.vle[r].site, alone->vle[r].site);
+      EXPECT_EQ(got.vle[r].date, alone->vle[r].date);
+      EXPECT_EQ(got.vle[r].sum_click, alone->vle[r].sum_click);
+    }
+  }
+  EXPECT_EQ((*both)[0].code.Name(), "XYZ_2013B");
+  EXPECT_EQ((*both)[0].length_days, 90);
+  EXPECT_EQ((*both)[0].sites.size(), 1u);
+  ASSERT_EQ((*both)[0].results.size(), 1u);
+  EXPECT_EQ((*both)[0].results[0].assessment, 502);
+  EXPECT_EQ((*both)[0].vle.size(), 1u);
+  EXPECT_EQ((*both)[1].vle.size(), 10u);
+
+  auto twice = LoadPresentations(dir, {b, a, b});
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(twice.status().message()), HasSubstr("XYZ_2014J"));
+  auto unknown =
+      LoadPresentations(dir, {b, *ParsePresentationCode("QQQ_2014J")});
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("QQQ_2014J"));
+  auto none = LoadPresentations(dir, {});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
 TEST(Oulad, BadRowsNameFileLineAndColumn) {
   std::string dir = WriteTinyDataset("bad");
   WriteZstd(dir + "/studentVle.csv.zst",
