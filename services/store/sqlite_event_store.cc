@@ -224,6 +224,25 @@ constexpr const char* kMigrations[] = {
     DROP TABLE served_recommendations;
     ALTER TABLE served_by_learner_v4 RENAME TO served_recommendations;
     )sql",
+    // 4 -> 5: event ids in a table of their own, written in sorted passes
+    // (see "Event ids" below) instead of a unique index on (tenant,
+    // event_id), which took a write to a random page for every event.
+    // upto: every events row up to this rowid has its entry in event_ids.
+    R"sql(
+    CREATE TABLE event_ids (
+      id_hash INTEGER NOT NULL,
+      event   INTEGER NOT NULL,
+      PRIMARY KEY (id_hash, event)
+    ) WITHOUT ROWID;
+    INSERT INTO event_ids
+      SELECT polku_id_hash(tenant, event_id), rowid FROM events ORDER BY 1, 2;
+    CREATE TABLE event_ids_merged (
+      one  INTEGER PRIMARY KEY CHECK (one = 1),
+      upto INTEGER NOT NULL
+    );
+    INSERT INTO event_ids_merged SELECT 1, coalesce(max(rowid), 0) FROM events;
+    DROP INDEX events_by_id;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -237,6 +256,53 @@ constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 void DisableSqliteMemoryStatistics() {
   static const int kOnce = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kOnce;
+}
+
+// --- Event ids ---
+//
+// Whether an event is new is decided by its (tenant, event_id). Event ids
+// are random (UUIDs), so a unique index on them took, for every stored
+// event, a write to a random page of the index; once the index outgrew the
+// events of one commit that was a page per event, written to the WAL and
+// copied again by the checkpoint: the largest part of ingest's cost on a
+// database of millions of events. Instead:
+//   - event_ids (id_hash, event rowid) holds the ids of every events row
+//     up to event_ids_merged.upto;
+//   - the writer keeps the ids of later rows in memory (RecentIds), found
+//     again after a restart by reading the rows past upto;
+//   - once merge_ids_at of them are held, one transaction writes them to
+//     event_ids in hash order (each page of it written once) and moves upto
+//     to the last row.
+// A lookup takes the rowids under the id's hash from both and reads those
+// rows: the tenant and id must match (hashes collide, and rows may have
+// been deleted since). Deleting events deletes their event_ids entries.
+
+// The hash of an event's id within its tenant: the first eight bytes of
+// SHA-256 (common::Hash64), so that it never changes with the binary.
+int64_t IdHash(std::string_view tenant, std::string_view event_id) {
+  std::string key;
+  key.reserve(tenant.size() + 1 + event_id.size());
+  key.append(tenant);
+  key.push_back('\0');
+  key.append(event_id);
+  return static_cast<int64_t>(common::Hash64(key));
+}
+
+// polku_id_hash(tenant, event_id) in SQL: IdHash, for the migration that
+// fills event_ids and for deletions.
+void SqlIdHash(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 2) {
+    sqlite3_result_error(ctx, "polku_id_hash takes two arguments", -1);
+    return;
+  }
+  auto text = [](sqlite3_value* v) {
+    const unsigned char* p = sqlite3_value_text(v);
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(reinterpret_cast<const char*>(p),
+                                  static_cast<size_t>(sqlite3_value_bytes(v)));
+  };
+  sqlite3_result_int64(ctx, IdHash(text(argv[0]), text(argv[1])));
 }
 
 absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
@@ -254,6 +320,14 @@ absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
     return s;
   }
   sqlite3_busy_timeout(db, 10000);
+  if (sqlite3_create_function_v2(
+          db, "polku_id_hash", 2,
+          SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+          &SqlIdHash, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    absl::Status s = SqlError(db, "registering polku_id_hash");
+    sqlite3_close(db);
+    return s;
+  }
   absl::Status s =
       Exec(db, full_sync ? "PRAGMA journal_mode=WAL;"
                            "PRAGMA synchronous=FULL;"
@@ -326,10 +400,12 @@ SqliteEventStore::CommitStatements::CommitStatements(sqlite3* db)
           db,
           "INSERT INTO events (tenant, event_id, learner_key, "
           "occurred_at_ms, received_at_ms, platform, verb, mode, object_id, "
-          "content_hash, body, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-          "ON CONFLICT (tenant, event_id) DO NOTHING"),
-      existing_hash(
-          db, "SELECT content_hash FROM events WHERE tenant=? AND event_id=?"),
+          "content_hash, body, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
+      event_by_rowid(db,
+                     "SELECT tenant, event_id, content_hash FROM events "
+                     "WHERE rowid=?"),
+      merged_ids(db, "SELECT event FROM event_ids WHERE id_hash=?"),
+      last_rowid(db, "SELECT coalesce(max(rowid), 0) FROM events"),
       tombstone(db,
                 "SELECT 1 FROM tombstones WHERE tenant=? AND learner_hash=?"),
       optout(db, "SELECT 1 FROM optouts WHERE tenant=? AND learner_hash=?"),
@@ -393,11 +469,11 @@ SqliteEventStore::CommitStatements::CommitStatements(sqlite3* db)
                "events=events+excluded.events") {}
 
 bool SqliteEventStore::CommitStatements::ok() const {
-  return insert_event.ok() && existing_hash.ok() && tombstone.ok() &&
-         optout.ok() && retention.ok() && get_profile.ok() &&
-         put_profile.ok() && update_profile.ok() && get_activities.ok() &&
-         add_activity.ok() && update_activity.ok() && add_transition.ok() &&
-         add_cooccurrence.ok() && add_week.ok();
+  return insert_event.ok() && event_by_rowid.ok() && merged_ids.ok() &&
+         last_rowid.ok() && tombstone.ok() && optout.ok() && retention.ok() &&
+         get_profile.ok() && put_profile.ok() && update_profile.ok() &&
+         get_activities.ok() && add_activity.ok() && update_activity.ok() &&
+         add_transition.ok() && add_cooccurrence.ok() && add_week.ok();
 }
 
 absl::StatusOr<std::unique_ptr<SqliteEventStore::CommitStatements>>
@@ -718,6 +794,45 @@ void SqliteEventStore::LearnerCache::Clear() {
   if (pool.size() > kPoolSize) pool.resize(kPoolSize);
 }
 
+struct SqliteEventStore::RecentIds {
+  absl::Mutex mu;
+  // id hash -> events rowid, for committed rows past event_ids_merged.upto
+  // (and, until the next merge, rows another process deleted since).
+  // Changed by the writer under writer_mu_; read by the writer and by
+  // readers (Get).
+  std::unordered_multimap<int64_t, int64_t> ids ABSL_GUARDED_BY(mu);
+  // The ids the current group stored (writer only).
+  std::unordered_multimap<int64_t, int64_t> group;
+  // The largest events rowid the writer knows of.
+  int64_t last_rowid = 0;
+
+  // Reads the ids of the rows past `after` into `ids`.
+  absl::Status Load(sqlite3* db, int64_t after) {
+    Stmt rows(db, "SELECT rowid, tenant, event_id FROM events WHERE rowid>?");
+    if (!rows.ok()) return SqlError(db, "prepare");
+    rows.Bind(1, after);
+    int rc;
+    absl::MutexLock lock(&mu);
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      const int64_t rowid = rows.Int(0);
+      ids.emplace(IdHash(rows.View(1), rows.View(2)), rowid);
+      last_rowid = std::max(last_rowid, rowid);
+    }
+    if (rc != SQLITE_DONE) return SqlError(db, "reading recent event ids");
+    return absl::OkStatus();
+  }
+};
+
+namespace {
+
+absl::StatusOr<int64_t> OneInt(sqlite3* db, const char* sql) {
+  Stmt s(db, sql);
+  if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db, sql);
+  return s.Int(0);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
     const std::string& path, Options options) {
   const bool full = options.durability == Durability::kFull;
@@ -739,6 +854,21 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
   if (!statements.ok()) {
     sqlite3_close(*writer);
     return statements.status();
+  }
+  auto recent = std::make_unique<RecentIds>();
+  {
+    auto upto = OneInt(*writer, "SELECT upto FROM event_ids_merged");
+    auto last = OneInt(*writer, "SELECT coalesce(max(rowid), 0) FROM events");
+    absl::Status s = !upto.ok() ? upto.status() : last.status();
+    if (s.ok()) {
+      recent->last_rowid = *last;
+      s = recent->Load(*writer, *upto);
+    }
+    if (!s.ok()) {
+      statements->reset();
+      sqlite3_close(*writer);
+      return s;
+    }
   }
   std::vector<sqlite3*> readers;
   for (size_t i = 0; i < std::max<size_t>(options.readers, 1); ++i) {
@@ -764,19 +894,21 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
   return std::unique_ptr<SqliteEventStore>(new SqliteEventStore(
       std::move(wal_path), *writer,
       std::make_unique<ReaderPool>(std::move(readers)), *checkpointer,
-      std::move(options), std::move(*statements)));
+      std::move(options), std::move(*statements), std::move(recent)));
 }
 
 SqliteEventStore::SqliteEventStore(std::string wal_path, sqlite3* writer,
                                    std::unique_ptr<ReaderPool> readers,
                                    sqlite3* checkpointer, Options options,
-                                   std::unique_ptr<CommitStatements> statements)
+                                   std::unique_ptr<CommitStatements> statements,
+                                   std::unique_ptr<RecentIds> recent)
     : writer_(writer),
       writer_statements_(std::make_unique<Connection>(writer)),
       readers_(std::move(readers)),
       options_(std::move(options)),
       statements_(std::move(statements)),
       cache_(std::make_unique<LearnerCache>()),
+      recent_(std::move(recent)),
       checkpointer_(checkpointer),
       db_path_(sqlite3_db_filename(writer, "main")),
       wal_path_(std::move(wal_path)) {
@@ -1084,12 +1216,32 @@ void SqliteEventStore::WriterLoop() {
       absl::MutexLock w(&writer_mu_);
       s = WithoutSync([&] { return CommitGroup(group); });
     }
-    absl::MutexLock lock(&mu_);
-    if (s.ok() && pipelined) {
-      unsynced_.insert(unsynced_.end(), group.begin(), group.end());
-      continue;
+    {
+      absl::MutexLock lock(&mu_);
+      if (s.ok() && pipelined) {
+        unsynced_.insert(unsynced_.end(), group.begin(), group.end());
+      } else {
+        Complete(group, s);
+      }
     }
-    Complete(group, s);
+    // After the group went on to its sync: its callers do not wait for
+    // this.
+    if (s.ok()) {
+      absl::MutexLock w(&writer_mu_);
+      bool due;
+      {
+        absl::ReaderMutexLock lock(&recent_->mu);
+        due = recent_->ids.size() >= std::max<size_t>(options_.merge_ids_at, 1);
+      }
+      if (due) {
+        // On failure the ids stay in memory and the next group tries again.
+        if (absl::Status m = WithoutSync([&] { return MergeRecentIds(); });
+            !m.ok()) {
+          common::LogWarning("sqlite: writing event ids failed",
+                             {{"error", std::string(m.message())}});
+        }
+      }
+    }
   }
 }
 
@@ -1114,6 +1266,151 @@ void SqliteEventStore::Complete(const Requests& requests,
   }
 }
 
+absl::StatusOr<std::optional<std::string>> SqliteEventStore::FindStored(
+    const EventRecord& r, int64_t id_hash) {
+  CommitStatements& st = *statements_;
+  RecentIds& recent = *recent_;
+  absl::InlinedVector<int64_t, 2> rowids;
+  auto add = [&](const std::unordered_multimap<int64_t, int64_t>& ids) {
+    auto [first, last] = ids.equal_range(id_hash);
+    for (auto it = first; it != last; ++it) rowids.push_back(it->second);
+  };
+  add(recent.group);
+  {
+    absl::ReaderMutexLock lock(&recent.mu);
+    add(recent.ids);
+  }
+  st.merged_ids.Bind(1, id_hash);
+  int rc;
+  while ((rc = st.merged_ids.Step()) == SQLITE_ROW) {
+    rowids.push_back(st.merged_ids.Int(0));
+  }
+  st.merged_ids.Reset();
+  if (rc != SQLITE_DONE) return SqlError(writer_, "event id lookup");
+  for (int64_t rowid : rowids) {
+    Stmt& row = st.event_by_rowid;
+    row.Bind(1, rowid);
+    rc = row.Step();
+    if (rc == SQLITE_ROW && row.View(0) == r.tenant &&
+        row.View(1) == r.event_id) {
+      std::string hash = row.Text(2);
+      row.Reset();
+      return std::optional<std::string>(std::move(hash));
+    }
+    row.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return SqlError(writer_, "event lookup");
+    }
+  }
+  return std::optional<std::string>();
+}
+
+absl::Status SqliteEventStore::CatchUpWithOtherWriters() {
+  Stmt& max_rowid = statements_->last_rowid;
+  const int rc = max_rowid.Step();
+  const int64_t last = rc == SQLITE_ROW ? max_rowid.Int(0) : 0;
+  max_rowid.Reset();
+  if (rc != SQLITE_ROW) return SqlError(writer_, "last event");
+  RecentIds& recent = *recent_;
+  if (last > recent.last_rowid) {
+    POLKU_RETURN_IF_ERROR(recent.Load(writer_, recent.last_rowid));
+  }
+  // Lower when another process deleted the last rows.
+  recent.last_rowid = last;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteEventStore::MergeRecentIds() {
+  RecentIds& recent = *recent_;
+  Transaction tx(writer_);
+  POLKU_RETURN_IF_ERROR(tx.status());
+  // Rows another process appended join recent.ids first, so that upto
+  // may move past them.
+  POLKU_RETURN_IF_ERROR(CatchUpWithOtherWriters());
+  std::vector<std::pair<int64_t, int64_t>> sorted;
+  {
+    absl::ReaderMutexLock lock(&recent.mu);
+    sorted.assign(recent.ids.begin(), recent.ids.end());
+  }
+  std::sort(sorted.begin(), sorted.end());
+  {
+    Stmt put(writer_,
+             "INSERT INTO event_ids (id_hash, event) VALUES (?,?) "
+             "ON CONFLICT DO NOTHING");
+    if (!put.ok()) return SqlError(writer_, "prepare");
+    for (const auto& [id_hash, rowid] : sorted) {
+      put.Bind(1, id_hash);
+      put.Bind(2, rowid);
+      POLKU_RETURN_IF_ERROR(RunDone(writer_, put, "event id merge"));
+    }
+  }
+  Stmt upto(writer_, "UPDATE event_ids_merged SET upto=max(upto, ?)");
+  if (!upto.ok()) return SqlError(writer_, "prepare");
+  upto.Bind(1, recent.last_rowid);
+  POLKU_RETURN_IF_ERROR(RunDone(writer_, upto, "event id merge"));
+  POLKU_RETURN_IF_ERROR(tx.Commit());
+  absl::MutexLock lock(&recent.mu);
+  recent.ids.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>>
+SqliteEventStore::ForgetIds(const char* where,
+                            const std::function<void(Stmt&)>& bind) {
+  Stmt merged(writer_,
+              common::StrCat("DELETE FROM event_ids WHERE (id_hash, event) IN "
+                             "(SELECT polku_id_hash(tenant, event_id), rowid "
+                             "FROM events WHERE ",
+                             where, ")")
+                  .c_str());
+  if (!merged.ok()) return SqlError(writer_, "prepare");
+  bind(merged);
+  POLKU_RETURN_IF_ERROR(RunDone(writer_, merged, "event id deletion"));
+  Stmt recent(writer_,
+              common::StrCat("SELECT polku_id_hash(tenant, event_id), rowid "
+                             "FROM events WHERE rowid>(SELECT upto FROM "
+                             "event_ids_merged) AND (",
+                             where, ")")
+                  .c_str());
+  if (!recent.ok()) return SqlError(writer_, "prepare");
+  bind(recent);
+  std::vector<std::pair<int64_t, int64_t>> out;
+  int rc;
+  while ((rc = recent.Step()) == SQLITE_ROW) {
+    out.emplace_back(recent.Int(0), recent.Int(1));
+  }
+  if (rc != SQLITE_DONE) return SqlError(writer_, "event id deletion");
+  return out;
+}
+
+void SqliteEventStore::ForgetRecent(
+    const std::vector<std::pair<int64_t, int64_t>>& ids) {
+  RecentIds& recent = *recent_;
+  absl::MutexLock lock(&recent.mu);
+  for (const auto& [id_hash, rowid] : ids) {
+    auto [first, last] = recent.ids.equal_range(id_hash);
+    for (auto it = first; it != last; ++it) {
+      if (it->second == rowid) {
+        recent.ids.erase(it);
+        break;
+      }
+    }
+  }
+}
+
+namespace {
+
+// After events were deleted, inside the same transaction: SQLite numbers a
+// new row one past the largest left, so when the last rows went, upto
+// must not stay past it (the next rows would count as written out).
+absl::Status LowerMergedUpto(sqlite3* db) {
+  return Exec(db,
+              "UPDATE event_ids_merged SET upto=min(upto, "
+              "(SELECT coalesce(max(rowid), 0) FROM events))");
+}
+
+}  // namespace
+
 absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   const auto start = std::chrono::steady_clock::now();
   Transaction tx(writer_);
@@ -1123,6 +1420,8 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   ++cache.group;
   cache.touched.clear();
   cache.cooccurrence.clear();
+  recent_->group.clear();
+  POLKU_RETURN_IF_ERROR(CatchUpWithOtherWriters());
   // A failed group leaves the cache holding what was rolled back.
   struct ForgetUnlessCommitted {
     LearnerCache& cache;
@@ -1181,6 +1480,15 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
         req->outcomes.push_back(WriteOutcome::kErased);
         continue;
       }
+      const int64_t id_hash = IdHash(r.tenant, r.event_id);
+      auto stored = FindStored(r, id_hash);
+      if (!stored.ok()) return stored.status();
+      if (stored->has_value()) {
+        req->outcomes.push_back(**stored == r.content_hash
+                                    ? WriteOutcome::kDuplicate
+                                    : WriteOutcome::kConflict);
+        continue;
+      }
       Stmt& insert = st.insert_event;
       insert.Bind(1, r.tenant);
       insert.Bind(2, r.event_id);
@@ -1195,26 +1503,11 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
       insert.Bind(11, r.body_json);
       insert.Bind(12, r.tags_json);
       const int rc = insert.Step();
-      const int changes = sqlite3_changes(writer_);
       insert.Reset();
       if (rc != SQLITE_DONE) return SqlError(writer_, "insert");
-      if (changes == 1) {
-        req->outcomes.push_back(WriteOutcome::kAccepted);
-        if (r.delta != nullptr) POLKU_RETURN_IF_ERROR(Project(r, learner));
-        continue;
-      }
-      Stmt& existing = st.existing_hash;
-      existing.Bind(1, r.tenant);
-      existing.Bind(2, r.event_id);
-      if (existing.Step() != SQLITE_ROW) {
-        absl::Status s = SqlError(writer_, "duplicate lookup");
-        existing.Reset();
-        return s;
-      }
-      const bool same = existing.View(0) == r.content_hash;
-      existing.Reset();
-      req->outcomes.push_back(same ? WriteOutcome::kDuplicate
-                                   : WriteOutcome::kConflict);
+      recent_->group.emplace(id_hash, sqlite3_last_insert_rowid(writer_));
+      req->outcomes.push_back(WriteOutcome::kAccepted);
+      if (r.delta != nullptr) POLKU_RETURN_IF_ERROR(Project(r, learner));
     }
   }
   // Each distinct row once, in key order: neighbouring rows share pages.
@@ -1229,6 +1522,15 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   POLKU_RETURN_IF_ERROR(FlushCooccurrence());
   POLKU_RETURN_IF_ERROR(tx.Commit());
   guard.committed = true;
+  {
+    RecentIds& recent = *recent_;
+    absl::MutexLock lock(&recent.mu);
+    for (const auto& [id_hash, rowid] : recent.group) {
+      recent.ids.emplace(id_hash, rowid);
+      recent.last_rowid = std::max(recent.last_rowid, rowid);
+    }
+  }
+  recent_->group.clear();
   cache.Release();
   cache.Trim(options_.learner_cache_size);
   if (options_.on_commit) {
@@ -1245,17 +1547,38 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
 
 absl::StatusOr<std::optional<EventRecord>> SqliteEventStore::Get(
     std::string_view tenant, std::string_view event_id) {
+  const int64_t id_hash = IdHash(tenant, event_id);
+  // recent_ first, then event_ids: a merge fills event_ids before it
+  // empties recent_, so an id is always in one of them.
+  absl::InlinedVector<int64_t, 2> rowids;
+  {
+    absl::ReaderMutexLock lock(&recent_->mu);
+    auto [first, last] = recent_->ids.equal_range(id_hash);
+    for (auto it = first; it != last; ++it) rowids.push_back(it->second);
+  }
   ReaderPool::Lease reader(*readers_);
-  Stmt s(
-      *reader,
-      common::StrCat(kSelectColumns, "WHERE tenant=? AND event_id=?").c_str());
+  {
+    Stmt merged(*reader, "SELECT event FROM event_ids WHERE id_hash=?");
+    if (!merged.ok()) return SqlError(reader.db(), "prepare");
+    merged.Bind(1, id_hash);
+    int rc;
+    while ((rc = merged.Step()) == SQLITE_ROW) rowids.push_back(merged.Int(0));
+    if (rc != SQLITE_DONE) return SqlError(reader.db(), "event id lookup");
+  }
+  Stmt s(*reader, common::StrCat(kSelectColumns, "WHERE rowid=?").c_str());
   if (!s.ok()) return SqlError(reader.db(), "prepare");
-  s.Bind(1, tenant);
-  s.Bind(2, event_id);
-  int rc = s.Step();
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return SqlError(reader.db(), "get");
-  return ReadRecord(s);
+  for (int64_t rowid : rowids) {
+    s.Bind(1, rowid);
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW && s.View(0) == tenant && s.View(1) == event_id) {
+      return ReadRecord(s);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return SqlError(reader.db(), "get");
+    }
+    s.Reset();
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<int64_t> SqliteEventStore::Count(std::string_view tenant) {
@@ -1296,10 +1619,16 @@ absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
             "INSERT INTO tombstones (tenant, learner_hash, erased_at_ms) "
             "VALUES (?,?,?) ON CONFLICT DO NOTHING");
   if (!del.ok() || !tomb.ok()) return SqlError(writer_, "prepare");
+  auto forgotten = ForgetIds("tenant=? AND learner_key=?", [&](Stmt& s) {
+    s.Bind(1, tenant);
+    s.Bind(2, learner_key);
+  });
+  if (!forgotten.ok()) return forgotten.status();
   del.Bind(1, tenant);
   del.Bind(2, learner_key);
   if (del.Step() != SQLITE_DONE) return SqlError(writer_, "erase");
   const int64_t deleted = sqlite3_changes(writer_);
+  POLKU_RETURN_IF_ERROR(LowerMergedUpto(writer_));
   const std::string hash = LearnerHash(tenant, learner_key);
   tomb.Bind(1, tenant);
   tomb.Bind(2, hash);
@@ -1308,6 +1637,7 @@ absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
   POLKU_RETURN_IF_ERROR(EraseLearnerState(tenant, learner_key));
   cache_->Forget(tenant, learner_key);
   POLKU_RETURN_IF_ERROR(tx.Commit());
+  ForgetRecent(*forgotten);
   return deleted;
 }
 
@@ -1321,11 +1651,14 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   Stmt del(db, "DELETE FROM events WHERE tenant=?");
   Stmt tomb(db, "DELETE FROM tombstones WHERE tenant=?");
   if (!del.ok() || !tomb.ok()) return SqlError(db, "prepare");
+  auto forgotten = ForgetIds("tenant=?", [&](Stmt& s) { s.Bind(1, tenant); });
+  if (!forgotten.ok()) return forgotten.status();
   del.Bind(1, tenant);
   if (del.Step() != SQLITE_DONE) {
     return SqlError(db, "delete tenant events");
   }
   const int64_t deleted = sqlite3_changes(db);
+  POLKU_RETURN_IF_ERROR(LowerMergedUpto(db));
   tomb.Bind(1, tenant);
   POLKU_RETURN_IF_ERROR(RunDone(db, tomb, "delete tenant tombstones"));
   Stmt retention(db, "DELETE FROM retention WHERE tenant=?");
@@ -1335,6 +1668,7 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   POLKU_RETURN_IF_ERROR(DeleteTenantState(tenant));
   cache_->Clear();
   POLKU_RETURN_IF_ERROR(tx.Commit());
+  ForgetRecent(*forgotten);
   return deleted;
 }
 
@@ -1351,14 +1685,21 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteEventsBefore(
            "ON CONFLICT (tenant) DO UPDATE SET "
            "cutoff_ms=max(cutoff_ms, excluded.cutoff_ms)");
   if (!del.ok() || !cut.ok()) return SqlError(db, "prepare");
+  auto forgotten = ForgetIds("tenant=? AND occurred_at_ms<?", [&](Stmt& s) {
+    s.Bind(1, tenant);
+    s.Bind(2, cutoff_ms);
+  });
+  if (!forgotten.ok()) return forgotten.status();
   del.Bind(1, tenant);
   del.Bind(2, cutoff_ms);
   if (del.Step() != SQLITE_DONE) return SqlError(db, "retention delete");
   const int64_t deleted = sqlite3_changes(db);
+  POLKU_RETURN_IF_ERROR(LowerMergedUpto(db));
   cut.Bind(1, tenant);
   cut.Bind(2, cutoff_ms);
   POLKU_RETURN_IF_ERROR(RunDone(db, cut, "retention cutoff"));
   POLKU_RETURN_IF_ERROR(tx.Commit());
+  ForgetRecent(*forgotten);
   return deleted;
 }
 

@@ -37,8 +37,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "store/event_store.h"
@@ -50,6 +53,7 @@ struct sqlite3;
 namespace polku::store {
 namespace sqlite_internal {
 class Connection;
+class Stmt;
 }  // namespace sqlite_internal
 
 // What the WAL and its checkpoints have done since the store opened: the
@@ -108,6 +112,12 @@ class SqliteEventStore final : public EventStore, public LearningStore {
     // 17 passes a run, so the WAL can pass four times this by what
     // commits add during those passes (polku_store_wal_pages shows it).
     int checkpoint_pages = 10000;
+    // Ids of newly stored events held in memory (about 50 bytes each)
+    // before they are written to the event_ids table in one pass, in
+    // hash order. A unique index on the events' ids would take a write to
+    // a random page of it for every event; this pass writes each page of
+    // the table at most once for this many events.
+    size_t merge_ids_at = 200000;
   };
 
   // Opens (creating if needed) the database at `path` and migrates it.
@@ -226,6 +236,7 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   struct GroupLearner;      // one learner's projection state in a group
   struct LearnerCache;      // CachedLearners kept between group commits
   class ReaderPool;         // the reader connections
+  struct RecentIds;         // ids of events not yet in event_ids
   // fdatasync of the database file (the checkpoint thread's).
   void SyncDatabaseFile();
   // WAL pages few enough for the writer to copy between two commits.
@@ -233,7 +244,25 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   SqliteEventStore(std::string wal_path, sqlite3* writer,
                    std::unique_ptr<ReaderPool> readers, sqlite3* checkpointer,
                    Options options,
-                   std::unique_ptr<CommitStatements> statements);
+                   std::unique_ptr<CommitStatements> statements,
+                   std::unique_ptr<RecentIds> recent);
+  // The stored event with r's tenant and id, found through the ids of the
+  // current group, recent_ and event_ids: its content hash, or nullopt.
+  absl::StatusOr<std::optional<std::string>> FindStored(const EventRecord& r,
+                                                        int64_t id_hash);
+  // Adds the ids of rows another process appended since this store last
+  // looked (inside the group's transaction).
+  absl::Status CatchUpWithOtherWriters();
+  // Writes recent_ to event_ids in hash order, in a transaction of its own,
+  // and empties it. Under writer_mu_.
+  absl::Status MergeRecentIds();
+  // Before rows matching `where` (a condition on events, its parameters
+  // bound by `bind`) are deleted: removes their entries from event_ids,
+  // and returns those to remove from recent_ once the deletion commits.
+  absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ForgetIds(
+      const char* where,
+      const std::function<void(sqlite_internal::Stmt&)>& bind);
+  void ForgetRecent(const std::vector<std::pair<int64_t, int64_t>>& ids);
   void WriterLoop();
   void CheckpointLoop();
   // At kFull: syncs the WAL for the groups the writer committed, then
@@ -285,6 +314,9 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // outside a group commit forgets the learners it touched; a failed
   // commit forgets everything.
   std::unique_ptr<LearnerCache> cache_;
+  // Ids of stored events that event_ids does not hold yet (readers look
+  // them up too, under its mutex).
+  std::unique_ptr<RecentIds> recent_;
 
   absl::Mutex mu_;
   std::deque<Request*> queue_ ABSL_GUARDED_BY(mu_);

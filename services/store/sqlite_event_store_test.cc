@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/hashing.h"
 #include "common/status_matchers.h"
 #include "common/str_cat.h"
 #include "gmock/gmock.h"
@@ -30,16 +31,27 @@ std::string TempDbPath() {
   return dir + "/polku.sqlite";
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, EventStoreConformance,
-                         ::testing::Values(StoreFactory{
-                             "Sqlite",
-                             []() -> std::unique_ptr<EventStore> {
-                               auto store =
-                                   SqliteEventStore::Open(TempDbPath());
-                               EXPECT_TRUE(store.ok()) << store.status();
-                               return std::move(store).value();
-                             }}),
-                         [](const auto& info) { return info.param.name; });
+// Sqlite keeps every id of these small tests in memory; SqliteMergingIds
+// writes them to event_ids after every group commit.
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, EventStoreConformance,
+    ::testing::Values(StoreFactory{"Sqlite",
+                                   []() -> std::unique_ptr<EventStore> {
+                                     auto store =
+                                         SqliteEventStore::Open(TempDbPath());
+                                     EXPECT_TRUE(store.ok()) << store.status();
+                                     return std::move(store).value();
+                                   }},
+                      StoreFactory{"SqliteMergingIds",
+                                   []() -> std::unique_ptr<EventStore> {
+                                     SqliteEventStore::Options options;
+                                     options.merge_ids_at = 1;
+                                     auto store = SqliteEventStore::Open(
+                                         TempDbPath(), options);
+                                     EXPECT_TRUE(store.ok()) << store.status();
+                                     return std::move(store).value();
+                                   }}),
+    [](const auto& info) { return info.param.name; });
 
 EventRecord SampleRecord(std::string id) {
   EventRecord r;
@@ -237,6 +249,180 @@ TEST(SqliteEventStore, AfterAFailedWalSyncEveryAppendIsRefused) {
               StatusIs(absl::StatusCode::kUnavailable,
                        ::testing::HasSubstr("refused")));
   EXPECT_FALSE(store->Get("t1", "b")->has_value());
+}
+
+// One integer from a query on a connection of the test's own.
+int64_t QueryInt(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    v = sqlite3_column_int64(stmt, 0);
+  } else {
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return v;
+}
+
+void RunSqlOn(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// The event_ids key of an id, as the store computes it.
+int64_t IdHashOf(std::string_view tenant, std::string_view event_id) {
+  return static_cast<int64_t>(common::Hash64(
+      common::StrCat(tenant, std::string_view("\0", 1), event_id)));
+}
+
+TEST(SqliteEventStore, IdsHeldInMemoryOrWrittenOutAreFoundAfterReopen) {
+  const std::string path = TempDbPath();
+  SqliteEventStore::Options options;
+  options.merge_ids_at = 3;
+  {
+    POLKU_ASSERT_OK_AND_ASSIGN(auto store,
+                               SqliteEventStore::Open(path, options));
+    for (const char* id : {"e1", "e2", "e3", "e4"}) {
+      POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord(id)}));
+      EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kAccepted));
+    }
+    POLKU_ASSERT_OK(store->Close());
+  }
+  // e1..e3 were written out when the third arrived; e4 was still in memory.
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM event_ids"), 3);
+  EXPECT_EQ(QueryInt(path, "SELECT upto FROM event_ids_merged"), 3);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+  for (const char* id : {"e1", "e2", "e3", "e4"}) {
+    SCOPED_TRACE(id);
+    EventRecord same = SampleRecord(id);
+    EventRecord other = SampleRecord(id);
+    other.content_hash = "other";
+    POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({same, other}));
+    EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate,
+                                            WriteOutcome::kConflict));
+    POLKU_ASSERT_OK_AND_ASSIGN(auto got, store->Get("t1", id));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->event_id, id);
+  }
+  EXPECT_EQ(*store->Count("t1"), 4);
+}
+
+TEST(SqliteEventStore, AnIdWhoseHashIsTakenIsStillNew) {
+  const std::string path = TempDbPath();
+  SqliteEventStore::Options options;
+  options.merge_ids_at = 1;
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path, options));
+  POLKU_ASSERT_OK(store->Append({SampleRecord("a")}));
+  // As if "b" hashed like "a": its hash already names a's row (1), in
+  // event_ids and, through a second store, in memory.
+  RunSqlOn(path, common::StrCat("INSERT INTO event_ids VALUES (",
+                                IdHashOf("t1", "b"), ", 1)"));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto got, store->Get("t1", "b"));
+  EXPECT_FALSE(got.has_value());
+  POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord("b")}));
+  EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kAccepted));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      out, store->Append({SampleRecord("a"), SampleRecord("b")}));
+  EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate,
+                                          WriteOutcome::kDuplicate));
+  POLKU_ASSERT_OK_AND_ASSIGN(got, store->Get("t1", "b"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->event_id, "b");
+  EXPECT_EQ(*store->Count("t1"), 2);
+}
+
+TEST(SqliteEventStore, DeletedEventsLeaveNoIdsBehind) {
+  const std::string path = TempDbPath();
+  SqliteEventStore::Options options;
+  options.merge_ids_at = 2;
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path, options));
+  auto three = [] {
+    std::vector<EventRecord> out;
+    for (const char* id : {"x1", "x2", "x3"}) {
+      EventRecord r = SampleRecord(id);
+      r.tenant = "t9";
+      out.push_back(r);
+    }
+    return out;
+  };
+  // x1 and x2 in one group, written out after it; x3 held in memory.
+  std::vector<EventRecord> rs = three();
+  POLKU_ASSERT_OK(store->Append({rs[0], rs[1]}));
+  POLKU_ASSERT_OK(store->Append({rs[2]}));
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM event_ids"), 2);
+  POLKU_ASSERT_OK_AND_ASSIGN(int64_t deleted, store->DeleteTenant("t9"));
+  EXPECT_EQ(deleted, 3);
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM event_ids"), 0);
+  // The same ids are new again, in new rows.
+  POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append(three()));
+  EXPECT_THAT(out, ::testing::Each(WriteOutcome::kAccepted));
+  EXPECT_EQ(*store->Count("t9"), 3);
+  // Erasing the learner removes the ids too (and its tombstone answers).
+  POLKU_ASSERT_OK(store->EraseLearner("t9", "lms.example#1", 5));
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM event_ids"), 0);
+  POLKU_ASSERT_OK_AND_ASSIGN(out, store->Append(three()));
+  EXPECT_THAT(out, ::testing::Each(WriteOutcome::kErased));
+}
+
+TEST(SqliteEventStore, RowsNumberedAgainAfterDeletionsAreFoundAfterReopen) {
+  const std::string path = TempDbPath();
+  SqliteEventStore::Options options;
+  options.merge_ids_at = 2;
+  {
+    POLKU_ASSERT_OK_AND_ASSIGN(auto store,
+                               SqliteEventStore::Open(path, options));
+    POLKU_ASSERT_OK(store->Append({SampleRecord("a"), SampleRecord("b")}));
+    EXPECT_EQ(QueryInt(path, "SELECT upto FROM event_ids_merged"), 2);
+    POLKU_ASSERT_OK(store->DeleteTenant("t1"));
+    // SQLite numbers the next row 1 again: it must not count as written
+    // out.
+    EXPECT_EQ(QueryInt(path, "SELECT upto FROM event_ids_merged"), 0);
+    POLKU_ASSERT_OK(store->Append({SampleRecord("c")}));
+    POLKU_ASSERT_OK(store->Close());
+  }
+  EXPECT_EQ(QueryInt(path, "SELECT max(rowid) FROM events"), 1);
+  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path, options));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord("c")}));
+  EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate));
+}
+
+TEST(SqliteEventStore, RowsAnotherWriterAppendedAreKnown) {
+  const std::string path = TempDbPath();
+  SqliteEventStore::Options options;
+  options.merge_ids_at = 2;
+  POLKU_ASSERT_OK_AND_ASSIGN(auto first, SqliteEventStore::Open(path, options));
+  POLKU_ASSERT_OK_AND_ASSIGN(auto second,
+                             SqliteEventStore::Open(path, options));
+  POLKU_ASSERT_OK(first->Append({SampleRecord("p1")}));
+  // The second store appends after the first's row and writes out both.
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      auto out, second->Append({SampleRecord("p1"), SampleRecord("p2")}));
+  EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate,
+                                          WriteOutcome::kAccepted));
+  POLKU_ASSERT_OK(second->Append({SampleRecord("p3")}));
+  // The first knows p2 and p3, whether held or written out.
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      out, first->Append(
+               {SampleRecord("p2"), SampleRecord("p3"), SampleRecord("p4")}));
+  EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate,
+                                          WriteOutcome::kDuplicate,
+                                          WriteOutcome::kAccepted));
+  EXPECT_EQ(*first->Count("t1"), 4);
+  POLKU_ASSERT_OK(second->Close());
+  POLKU_ASSERT_OK(first->Close());
+  POLKU_ASSERT_OK_AND_ASSIGN(auto again, SqliteEventStore::Open(path));
+  POLKU_ASSERT_OK_AND_ASSIGN(
+      out, again->Append({SampleRecord("p1"), SampleRecord("p4")}));
+  EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate,
+                                          WriteOutcome::kDuplicate));
 }
 
 TEST(SqliteEventStore, TombstoneDoesNotHoldTheLearnerKey) {

@@ -206,17 +206,25 @@ TEST(SqliteLearningStore, MigratesASchemaOneDatabaseAndKeepsItsEvents) {
                              store->Append({Rec("t1", "new", "A", "y", 10)}));
   EXPECT_THAT(outcomes, ElementsAre(WriteOutcome::kAccepted));
   EXPECT_TRUE(store->GetProfile("t1", "A")->has_value());
+  // The old event's id came through the migration (event_ids).
+  EventRecord same = Rec("t1", "old", "A", "x", 5);
+  same.content_hash = "h";
+  EventRecord other = same;
+  other.content_hash = "other";
+  POLKU_ASSERT_OK_AND_ASSIGN(outcomes, store->Append({same, other}));
+  EXPECT_THAT(outcomes,
+              ElementsAre(WriteOutcome::kDuplicate, WriteOutcome::kConflict));
   POLKU_ASSERT_OK(store->Close());
 
   POLKU_ASSERT_OK_AND_ASSIGN(DatabaseInfo info, VerifyDatabase(path));
   EXPECT_EQ(info.schema_version, SqliteEventStore::SchemaVersion());
-  EXPECT_EQ(info.schema_version, 4);
+  EXPECT_EQ(info.schema_version, 5);
   EXPECT_EQ(info.events, 2);
 }
 
 TEST(SqliteLearningStore, MigratesServedRecommendationsToTheirLearners) {
   // A schema 3 database: served recommendations keyed by id alone, with
-  // an index by learner.
+  // an index by learner; event ids in a unique index.
   const std::string path = TempDbPath();
   {
     auto store = OpenStore(path);
@@ -226,6 +234,9 @@ TEST(SqliteLearningStore, MigratesServedRecommendationsToTheirLearners) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, R"sql(
+    DROP TABLE event_ids;
+    DROP TABLE event_ids_merged;
+    CREATE UNIQUE INDEX events_by_id ON events (tenant, event_id);
     DROP TABLE served_recommendations;
     CREATE TABLE served_recommendations (
       tenant TEXT NOT NULL, recommendation_id TEXT NOT NULL,
@@ -272,7 +283,7 @@ TEST(SqliteLearningStore, MigratesServedRecommendationsToTheirLearners) {
   EXPECT_EQ(a.served[0].served_ms, 3000);
   POLKU_ASSERT_OK(store->Close());
   POLKU_ASSERT_OK_AND_ASSIGN(DatabaseInfo info, VerifyDatabase(path));
-  EXPECT_EQ(info.schema_version, 4);
+  EXPECT_EQ(info.schema_version, 5);
 }
 
 TEST(SqliteLearningStore, BackupAndRestoreKeepTheLearningState) {

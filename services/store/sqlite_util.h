@@ -329,7 +329,12 @@ struct SqliteEventStore::CommitStatements {
   bool ok() const;
 
   sqlite_internal::Stmt insert_event;
-  sqlite_internal::Stmt existing_hash;
+  // A stored event's tenant, id and content hash, by rowid.
+  sqlite_internal::Stmt event_by_rowid;
+  // The rowids event_ids holds for an id hash.
+  sqlite_internal::Stmt merged_ids;
+  // The largest events rowid (0 without rows).
+  sqlite_internal::Stmt last_rowid;
   sqlite_internal::Stmt tombstone;
   sqlite_internal::Stmt optout;
   sqlite_internal::Stmt retention;
