@@ -173,7 +173,27 @@ struct Metrics::SqliteSeries {
                          .Help("Commits that started the SQLite WAL over "
                                "after a checkpoint copied all of it.")
                          .Register(registry)
-                         .Add({})) {
+                         .Add({})),
+        event_ids_held(
+            prometheus::BuildGauge()
+                .Name("polku_store_event_ids_held")
+                .Help("Ids of stored events the SQLite writer holds in "
+                      "memory until its next pass writes them to event_ids.")
+                .Register(registry)
+                .Add({})),
+        event_id_passes(prometheus::BuildCounter()
+                            .Name("polku_store_event_id_passes_total")
+                            .Help("Passes that wrote the held event ids to "
+                                  "event_ids, in hash order.")
+                            .Register(registry)
+                            .Add({})),
+        event_id_pass_seconds(
+            prometheus::BuildCounter()
+                .Name("polku_store_event_id_pass_seconds_total")
+                .Help("Wall time of those passes; the writer's next commit "
+                      "waited for each.")
+                .Register(registry)
+                .Add({})) {
     auto& runs = prometheus::BuildCounter()
                      .Name("polku_store_checkpoints_total")
                      .Help(
@@ -197,14 +217,17 @@ struct Metrics::SqliteSeries {
                                                      "writer_forced"};
   prometheus::Gauge& wal_pages;
   prometheus::Counter& wal_restarts;
+  prometheus::Gauge& event_ids_held;
+  prometheus::Counter& event_id_passes;
+  prometheus::Counter& event_id_pass_seconds;
   std::array<prometheus::Counter*, 3> runs{};
   std::array<prometheus::Counter*, 3> seconds{};
-  store::CheckpointStats last;  // what the counters hold
+  store::SqliteStoreStats last;  // what the counters hold
 };
 
 Metrics::~Metrics() = default;
 
-void Metrics::SetSqliteCheckpoints(const store::CheckpointStats& stats) {
+void Metrics::SetSqliteStore(const store::SqliteStoreStats& stats) {
   std::lock_guard<std::mutex> lock(sqlite_mu_);
   if (sqlite_ == nullptr) sqlite_ = std::make_unique<SqliteSeries>(*registry_);
   SqliteSeries& m = *sqlite_;
@@ -228,6 +251,11 @@ void Metrics::SetSqliteCheckpoints(const store::CheckpointStats& stats) {
         static_cast<double>(runs[i].second));
     add(*m.seconds[i], seconds[i].first, seconds[i].second);
   }
+  m.event_ids_held.Set(static_cast<double>(stats.event_ids_held));
+  add(m.event_id_passes, static_cast<double>(stats.event_id_passes),
+      static_cast<double>(m.last.event_id_passes));
+  add(m.event_id_pass_seconds, stats.event_id_pass_seconds,
+      m.last.event_id_pass_seconds);
   m.last = stats;
 }
 

@@ -25,7 +25,7 @@
 #include "store/event_store.h"
 
 namespace polku::store {
-struct CheckpointStats;
+struct SqliteStoreStats;
 }  // namespace polku::store
 
 namespace polku::api {
@@ -53,13 +53,15 @@ class Metrics {
   // polku_store_database_bytes: the size of the database file plus its WAL,
   // set by the server's refresher thread.
   void SetDatabaseBytes(double bytes);
-  // The SQLite store's WAL and checkpoints, from its counts since it
-  // opened: polku_store_wal_pages, polku_store_wal_restarts_total, and
+  // The SQLite store's WAL, checkpoints and event ids, from its counts
+  // since it opened: polku_store_wal_pages, polku_store_wal_restarts_total,
   // polku_store_checkpoints_total and polku_store_checkpoint_seconds_total
-  // by "thread", "writer_rest" and "writer_forced". Registered at the
-  // first call, so a server on PostgreSQL has none of them. Set by the
-  // server's refresher thread every second.
-  void SetSqliteCheckpoints(const store::CheckpointStats& stats);
+  // by "thread", "writer_rest" and "writer_forced",
+  // polku_store_event_ids_held, polku_store_event_id_passes_total and
+  // polku_store_event_id_pass_seconds_total. Registered at the first call,
+  // so a server on PostgreSQL has none of them. Set by the server's
+  // refresher thread every second.
+  void SetSqliteStore(const store::SqliteStoreStats& stats);
   // polku_inflight_requests{transport="grpc"}: RPCs being handled now.
   // RpcScope calls these; every RpcStarted is followed by one RpcFinished.
   void RpcStarted();
@@ -90,7 +92,7 @@ class Metrics {
   prometheus::Gauge& database_bytes_;
   prometheus::Gauge& inflight_grpc_;
   prometheus::Family<prometheus::Counter>& rejected_;
-  struct SqliteSeries;  // registered by the first SetSqliteCheckpoints
+  struct SqliteSeries;  // registered by the first SetSqliteStore
   std::mutex sqlite_mu_;
   std::unique_ptr<SqliteSeries> sqlite_;  // guarded by sqlite_mu_
   static constexpr size_t kPlatforms =

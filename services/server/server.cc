@@ -122,7 +122,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   s->RefreshDatabaseSize();
   if (s->sqlite_store_ != nullptr) {
-    metrics->SetSqliteCheckpoints(s->sqlite_store_->checkpoint_stats());
+    metrics->SetSqliteStore(s->sqlite_store_->stats());
   }
 
   auto taggers =
@@ -386,7 +386,7 @@ void Server::RefreshDatabaseSizeLoop() {
     }
     if (tick % 10 == 9) RefreshDatabaseSize();
     if (sqlite_store_ != nullptr) {
-      metrics_->SetSqliteCheckpoints(sqlite_store_->checkpoint_stats());
+      metrics_->SetSqliteStore(sqlite_store_->stats());
     }
   }
 }

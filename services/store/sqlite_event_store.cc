@@ -912,6 +912,11 @@ SqliteEventStore::SqliteEventStore(std::string wal_path, sqlite3* writer,
       checkpointer_(checkpointer),
       db_path_(sqlite3_db_filename(writer, "main")),
       wal_path_(std::move(wal_path)) {
+  {
+    absl::ReaderMutexLock lock(&recent_->mu);
+    event_ids_held_.store(static_cast<int64_t>(recent_->ids.size()),
+                          std::memory_order_relaxed);
+  }
   sqlite3_wal_hook(writer_, &SqliteEventStore::OnWalCommit, this);
   checkpoint_thread_ = std::thread([this] {
     common::SetCurrentThreadName("polku-ckpt");
@@ -1076,7 +1081,7 @@ void SqliteEventStore::CheckpointLoop() {
     // kCatchUpPasses; a second sync covers those few pages. Only then is
     // the writer told what was copied: its own sync is left with the few
     // pages it copies, not queued behind the thread's.
-    // Each pass is counted when it ends (CheckpointStats), so a long run
+    // Each pass is counted when it ends (SqliteStoreStats), so a long run
     // of passes shows while it lasts.
     int rc = SQLITE_OK;
     int bulk = -1;
@@ -1114,12 +1119,12 @@ void SqliteEventStore::CheckpointLoop() {
   }
 }
 
-CheckpointStats SqliteEventStore::checkpoint_stats() const {
+SqliteStoreStats SqliteEventStore::stats() const {
   constexpr auto kRelaxed = std::memory_order_relaxed;
   auto seconds = [](const std::atomic<int64_t>& nanos) {
     return static_cast<double>(nanos.load(kRelaxed)) / 1e9;
   };
-  CheckpointStats s;
+  SqliteStoreStats s;
   s.wal_pages = wal_pages_now_.load(kRelaxed);
   s.wal_restarts = wal_restarts_.load(kRelaxed);
   s.thread_passes = thread_passes_.load(kRelaxed);
@@ -1128,6 +1133,9 @@ CheckpointStats SqliteEventStore::checkpoint_stats() const {
   s.writer_rest_seconds = seconds(writer_rest_nanos_);
   s.writer_forced = writer_forced_.load(kRelaxed);
   s.writer_forced_seconds = seconds(writer_forced_nanos_);
+  s.event_ids_held = event_ids_held_.load(kRelaxed);
+  s.event_id_passes = event_id_passes_.load(kRelaxed);
+  s.event_id_pass_seconds = seconds(event_id_pass_nanos_);
   return s;
 }
 
@@ -1314,6 +1322,9 @@ absl::Status SqliteEventStore::CatchUpWithOtherWriters() {
   RecentIds& recent = *recent_;
   if (last > recent.last_rowid) {
     POLKU_RETURN_IF_ERROR(recent.Load(writer_, recent.last_rowid));
+    absl::ReaderMutexLock lock(&recent.mu);
+    event_ids_held_.store(static_cast<int64_t>(recent.ids.size()),
+                          std::memory_order_relaxed);
   }
   // Lower when another process deleted the last rows.
   recent.last_rowid = last;
@@ -1321,6 +1332,7 @@ absl::Status SqliteEventStore::CatchUpWithOtherWriters() {
 }
 
 absl::Status SqliteEventStore::MergeRecentIds() {
+  const auto start = std::chrono::steady_clock::now();
   RecentIds& recent = *recent_;
   Transaction tx(writer_);
   POLKU_RETURN_IF_ERROR(tx.status());
@@ -1349,8 +1361,13 @@ absl::Status SqliteEventStore::MergeRecentIds() {
   upto.Bind(1, recent.last_rowid);
   POLKU_RETURN_IF_ERROR(RunDone(writer_, upto, "event id merge"));
   POLKU_RETURN_IF_ERROR(tx.Commit());
-  absl::MutexLock lock(&recent.mu);
-  recent.ids.clear();
+  {
+    absl::MutexLock lock(&recent.mu);
+    recent.ids.clear();
+  }
+  event_ids_held_.store(0, std::memory_order_relaxed);
+  event_id_passes_.fetch_add(1, std::memory_order_relaxed);
+  event_id_pass_nanos_.fetch_add(NanosSince(start), std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -1396,6 +1413,8 @@ void SqliteEventStore::ForgetRecent(
       }
     }
   }
+  event_ids_held_.store(static_cast<int64_t>(recent.ids.size()),
+                        std::memory_order_relaxed);
 }
 
 namespace {
@@ -1529,6 +1548,8 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
       recent.ids.emplace(id_hash, rowid);
       recent.last_rowid = std::max(recent.last_rowid, rowid);
     }
+    event_ids_held_.store(static_cast<int64_t>(recent.ids.size()),
+                          std::memory_order_relaxed);
   }
   recent_->group.clear();
   cache.Release();

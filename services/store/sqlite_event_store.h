@@ -56,11 +56,12 @@ class Connection;
 class Stmt;
 }  // namespace sqlite_internal
 
-// What the WAL and its checkpoints have done since the store opened: the
-// server exports these as metrics (README "Metrics"), so an operator sees
-// whether the WAL keeps starting over near checkpoint_pages, and whether
-// the checkpoint thread keeps up.
-struct CheckpointStats {
+// What the WAL, its checkpoints and the event ids have done since the
+// store opened: the server exports these as metrics (README "Metrics"), so
+// an operator sees whether the WAL keeps starting over near
+// checkpoint_pages, whether the checkpoint thread keeps up, and what the
+// passes that write event ids cost.
+struct SqliteStoreStats {
   // Pages in the WAL after the last commit.
   int64_t wal_pages = 0;
   // Commits that started the WAL over (a checkpoint had copied all of it).
@@ -79,6 +80,12 @@ struct CheckpointStats {
   // than that), and the wall time commits waited for them.
   int64_t writer_forced = 0;
   double writer_forced_seconds = 0;
+  // Ids of stored events held in memory, not yet in event_ids; the passes
+  // that wrote them there (every Options::merge_ids_at new events), and
+  // their wall time, for which the writer's next commit waited.
+  int64_t event_ids_held = 0;
+  int64_t event_id_passes = 0;
+  double event_id_pass_seconds = 0;
 };
 
 class SqliteEventStore final : public EventStore, public LearningStore {
@@ -227,7 +234,7 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   static int SchemaVersion();
 
   // Counts since Open; cheap (atomic loads), callable from any thread.
-  CheckpointStats checkpoint_stats() const;
+  SqliteStoreStats stats() const;
 
  private:
   struct Request;
@@ -348,7 +355,7 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::atomic<int> wal_pages_now_{0};
   // The most pages one commit added to the current WAL.
   std::atomic<int> largest_commit_pages_{0};
-  // CheckpointStats; durations in nanoseconds.
+  // SqliteStoreStats; durations in nanoseconds.
   std::atomic<int64_t> wal_restarts_{0};
   std::atomic<int64_t> thread_passes_{0};
   std::atomic<int64_t> thread_nanos_{0};
@@ -356,6 +363,9 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::atomic<int64_t> writer_rest_nanos_{0};
   std::atomic<int64_t> writer_forced_{0};
   std::atomic<int64_t> writer_forced_nanos_{0};
+  std::atomic<int64_t> event_ids_held_{0};
+  std::atomic<int64_t> event_id_passes_{0};
+  std::atomic<int64_t> event_id_pass_nanos_{0};
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
 

@@ -193,18 +193,18 @@ TEST(SqliteEventStore, LargerCommitsStartTheWalOverBeforeTheWriterMust) {
 // The store's checkpoint counts after those appends, 2 ms apart (without
 // a pause, commits can outrun a checkpoint thread slowed by a sanitizer,
 // whose passes then keep the writer's own copies busy until the last).
-CheckpointStats CheckpointStatsAfterAppends(int checkpoint_pages, int batches,
-                                            int per_batch) {
+SqliteStoreStats SqliteStoreStatsAfterAppends(int checkpoint_pages, int batches,
+                                              int per_batch) {
   auto store = StoreAfterAppends(TempDbPath(), checkpoint_pages, batches,
                                  per_batch, std::chrono::milliseconds(2));
   if (store == nullptr) return {};
-  return store->checkpoint_stats();
+  return store->stats();
 }
 
-TEST(SqliteEventStore, CheckpointStatsShowAWalThatIsNeverCopied) {
+TEST(SqliteEventStore, SqliteStoreStatsShowAWalThatIsNeverCopied) {
   // A checkpoint size no WAL reaches: nothing is copied, the WAL only
   // grows.
-  const CheckpointStats s = CheckpointStatsAfterAppends(1 << 30, 20, 50);
+  const SqliteStoreStats s = SqliteStoreStatsAfterAppends(1 << 30, 20, 50);
   EXPECT_GT(s.wal_pages, 20 * 50 / 2);  // 2 KiB bodies: a page per 2 events
   EXPECT_EQ(s.wal_restarts, 0);
   EXPECT_EQ(s.thread_passes, 0);
@@ -213,23 +213,23 @@ TEST(SqliteEventStore, CheckpointStatsShowAWalThatIsNeverCopied) {
   EXPECT_EQ(s.thread_seconds, 0);
 }
 
-TEST(SqliteEventStore, CheckpointStatsCountTheThreadsPassesAndTheRestarts) {
+TEST(SqliteEventStore, SqliteStoreStatsCountTheThreadsPassesAndTheRestarts) {
   // 100 commits of about 60 pages, 2 ms apart, at a checkpoint size of 64
   // pages: the thread copies the WAL, which then starts over again and
   // again (the writer copies the last pages itself only when commits
   // come faster than the thread).
-  const CheckpointStats s = CheckpointStatsAfterAppends(64, 100, 50);
+  const SqliteStoreStats s = SqliteStoreStatsAfterAppends(64, 100, 50);
   EXPECT_GT(s.thread_passes, 0);
   EXPECT_GT(s.thread_seconds, 0);
   EXPECT_GT(s.wal_restarts, 0);
   EXPECT_LT(s.wal_pages, 100 * 50 / 2);
 }
 
-TEST(SqliteEventStore, CheckpointStatsCountForcedCopiesAfterLargeCommits) {
+TEST(SqliteEventStore, SqliteStoreStatsCountForcedCopiesAfterLargeCommits) {
   // Each commit (about 60 pages) is more than four times a checkpoint
   // size of 8 pages: the writer copies the WAL after such a commit itself
   // (SQLITE_BUSY, and a try at the next commit, while the thread copies).
-  const CheckpointStats s = CheckpointStatsAfterAppends(8, 50, 50);
+  const SqliteStoreStats s = SqliteStoreStatsAfterAppends(8, 50, 50);
   EXPECT_GT(s.writer_forced, 0);
   EXPECT_GT(s.writer_forced_seconds, 0);
 }
@@ -294,12 +294,21 @@ TEST(SqliteEventStore, IdsHeldInMemoryOrWrittenOutAreFoundAfterReopen) {
       POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord(id)}));
       EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kAccepted));
     }
+    // The pass follows the commit that answered e3's caller.
+    SqliteStoreStats stats;
+    for (int i = 0; i < 200 && store->stats().event_id_passes < 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    stats = store->stats();
+    EXPECT_EQ(stats.event_id_passes, 1);
+    EXPECT_EQ(stats.event_ids_held, 1);
     POLKU_ASSERT_OK(store->Close());
   }
   // e1..e3 were written out when the third arrived; e4 was still in memory.
   EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM event_ids"), 3);
   EXPECT_EQ(QueryInt(path, "SELECT upto FROM event_ids_merged"), 3);
   POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path));
+  EXPECT_EQ(store->stats().event_ids_held, 1);  // e4, read back
   for (const char* id : {"e1", "e2", "e3", "e4"}) {
     SCOPED_TRACE(id);
     EventRecord same = SampleRecord(id);

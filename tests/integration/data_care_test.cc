@@ -382,17 +382,25 @@ TEST_F(DataCareTest, MetricsShowTheWalAndItsCheckpoints) {
         << metrics;
   }
   EXPECT_EQ(Sample(metrics, "polku_store_wal_restarts_total"), 0) << metrics;
+  EXPECT_EQ(Sample(metrics, "polku_store_event_ids_held"), 0) << metrics;
+  EXPECT_EQ(Sample(metrics, "polku_store_event_id_passes_total"), 0) << metrics;
+  EXPECT_EQ(Sample(metrics, "polku_store_event_id_pass_seconds_total"), 0)
+      << metrics;
   // The WAL holds what was committed (no checkpoint yet: 100 events are
   // far below checkpoint_pages); the refresher sets it within a second.
   IngestMany("acme", "w", 100);
+  // Their ids are held in memory until 200,000 have come.
   double wal_pages = 0;
-  for (int i = 0; i < 50 && wal_pages <= 0; ++i) {
+  double ids_held = 0;
+  for (int i = 0; i < 50 && (wal_pages <= 0 || ids_held < 100); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     metrics = HttpGet(server_->metrics_port(), "/metrics");
     wal_pages = Sample(metrics, "polku_store_wal_pages");
+    ids_held = Sample(metrics, "polku_store_event_ids_held");
   }
   EXPECT_GT(wal_pages, 0) << metrics;
   EXPECT_LT(wal_pages, 10000) << metrics;
+  EXPECT_EQ(ids_held, 100) << metrics;
   EXPECT_EQ(server_->Stop(), 0);
 }
 
