@@ -104,6 +104,9 @@ class StoreConcurrencyTest : public ::testing::Test {
     // Checkpoints run beside the commits and reads, on the checkpoint
     // thread and, when it falls behind, on the writer.
     options.checkpoint_pages = 16;
+    // And the writer writes the held event ids to event_ids every 32 new
+    // events, between the groups, while readers look ids up.
+    options.merge_ids_at = 32;
     options.on_commit = [this](const CommitStats& stats) {
       committed_records_ += stats.records;
       committed_requests_ += stats.requests;
@@ -207,6 +210,52 @@ TEST_F(StoreConcurrencyTest, AppendsFromManyThreadsAreAllCommittedOnce) {
   int duplicates = 0;
   for (auto& counts : again) duplicates += counts[WriteOutcome::kDuplicate];
   EXPECT_EQ(duplicates, total);
+  POLKU_ASSERT_OK_AND_ASSIGN(int64_t count, store_->Count(kTenant));
+  EXPECT_EQ(count, total);
+}
+
+TEST_F(StoreConcurrencyTest, AcknowledgedIdsAreFoundWhileTheirPassesRun) {
+  std::mutex mu;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> done{false};
+  std::atomic<int> lookups{0};
+  std::atomic<int> missed{0};
+  // A reader looks up ids already acknowledged, while the writer moves
+  // them from memory to event_ids: each must be found every time.
+  std::thread reader([&] {
+    size_t next = 0;
+    while (!done.load()) {
+      std::string id;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!acknowledged.empty()) {
+          id = acknowledged[next++ % acknowledged.size()];
+        }
+      }
+      if (id.empty()) {
+        std::this_thread::yield();
+        continue;
+      }
+      auto got = store_->Get(kTenant, id);
+      ++lookups;
+      if (!got.ok() || !got->has_value()) ++missed;
+    }
+  });
+  RunThreads(kThreads, [&](int t) {
+    for (int call = 0; call < kCalls; ++call) {
+      const std::vector<EventRecord> batch = WriterBatch(t, call);
+      auto outcomes = store_->Append(batch);
+      ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+      std::lock_guard<std::mutex> lock(mu);
+      for (const EventRecord& r : batch) acknowledged.push_back(r.event_id);
+    }
+  });
+  done = true;
+  reader.join();
+  EXPECT_GT(lookups.load(), 0);
+  EXPECT_EQ(missed.load(), 0);
+  const int total = kThreads * kCalls * kBatch;
+  EXPECT_GE(store_->stats().event_id_passes, total / 32 / 2);
   POLKU_ASSERT_OK_AND_ASSIGN(int64_t count, store_->Count(kTenant));
   EXPECT_EQ(count, total);
 }
