@@ -283,13 +283,22 @@ int64_t IdHashOf(std::string_view tenant, std::string_view event_id) {
       common::StrCat(tenant, std::string_view("\0", 1), event_id)));
 }
 
+// A store at `path` that writes the held event ids out every
+// `merge_ids_at` new events.
+std::unique_ptr<SqliteEventStore> OpenWritingIdsEvery(const std::string& path,
+                                                      size_t merge_ids_at) {
+  SqliteEventStore::Options options;
+  options.merge_ids_at = merge_ids_at;
+  auto store = SqliteEventStore::Open(path, options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
 TEST(SqliteEventStore, IdsHeldInMemoryOrWrittenOutAreFoundAfterReopen) {
   const std::string path = TempDbPath();
-  SqliteEventStore::Options options;
-  options.merge_ids_at = 3;
   {
-    POLKU_ASSERT_OK_AND_ASSIGN(auto store,
-                               SqliteEventStore::Open(path, options));
+    auto store = OpenWritingIdsEvery(path, 3);
+    ASSERT_NE(store, nullptr);
     for (const char* id : {"e1", "e2", "e3", "e4"}) {
       POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord(id)}));
       EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kAccepted));
@@ -326,12 +335,11 @@ TEST(SqliteEventStore, IdsHeldInMemoryOrWrittenOutAreFoundAfterReopen) {
 
 TEST(SqliteEventStore, AnIdWhoseHashIsTakenIsStillNew) {
   const std::string path = TempDbPath();
-  SqliteEventStore::Options options;
-  options.merge_ids_at = 1;
-  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path, options));
+  auto store = OpenWritingIdsEvery(path, 1);
+  ASSERT_NE(store, nullptr);
   POLKU_ASSERT_OK(store->Append({SampleRecord("a")}));
-  // As if "b" hashed like "a": its hash already names a's row (1), in
-  // event_ids and, through a second store, in memory.
+  // As if "b" hashed like "a": event_ids names a's row (1) under b's
+  // hash.
   RunSqlOn(path, common::StrCat("INSERT INTO event_ids VALUES (",
                                 IdHashOf("t1", "b"), ", 1)"));
   POLKU_ASSERT_OK_AND_ASSIGN(auto got, store->Get("t1", "b"));
@@ -350,9 +358,8 @@ TEST(SqliteEventStore, AnIdWhoseHashIsTakenIsStillNew) {
 
 TEST(SqliteEventStore, DeletedEventsLeaveNoIdsBehind) {
   const std::string path = TempDbPath();
-  SqliteEventStore::Options options;
-  options.merge_ids_at = 2;
-  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path, options));
+  auto store = OpenWritingIdsEvery(path, 2);
+  ASSERT_NE(store, nullptr);
   auto three = [] {
     std::vector<EventRecord> out;
     for (const char* id : {"x1", "x2", "x3"}) {
@@ -383,11 +390,9 @@ TEST(SqliteEventStore, DeletedEventsLeaveNoIdsBehind) {
 
 TEST(SqliteEventStore, RowsNumberedAgainAfterDeletionsAreFoundAfterReopen) {
   const std::string path = TempDbPath();
-  SqliteEventStore::Options options;
-  options.merge_ids_at = 2;
   {
-    POLKU_ASSERT_OK_AND_ASSIGN(auto store,
-                               SqliteEventStore::Open(path, options));
+    auto store = OpenWritingIdsEvery(path, 2);
+    ASSERT_NE(store, nullptr);
     POLKU_ASSERT_OK(store->Append({SampleRecord("a"), SampleRecord("b")}));
     EXPECT_EQ(QueryInt(path, "SELECT upto FROM event_ids_merged"), 2);
     POLKU_ASSERT_OK(store->DeleteTenant("t1"));
@@ -398,18 +403,18 @@ TEST(SqliteEventStore, RowsNumberedAgainAfterDeletionsAreFoundAfterReopen) {
     POLKU_ASSERT_OK(store->Close());
   }
   EXPECT_EQ(QueryInt(path, "SELECT max(rowid) FROM events"), 1);
-  POLKU_ASSERT_OK_AND_ASSIGN(auto store, SqliteEventStore::Open(path, options));
+  auto store = OpenWritingIdsEvery(path, 2);
+  ASSERT_NE(store, nullptr);
   POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord("c")}));
   EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kDuplicate));
 }
 
 TEST(SqliteEventStore, RowsAnotherWriterAppendedAreKnown) {
   const std::string path = TempDbPath();
-  SqliteEventStore::Options options;
-  options.merge_ids_at = 2;
-  POLKU_ASSERT_OK_AND_ASSIGN(auto first, SqliteEventStore::Open(path, options));
-  POLKU_ASSERT_OK_AND_ASSIGN(auto second,
-                             SqliteEventStore::Open(path, options));
+  auto first = OpenWritingIdsEvery(path, 2);
+  auto second = OpenWritingIdsEvery(path, 2);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
   POLKU_ASSERT_OK(first->Append({SampleRecord("p1")}));
   // The second store appends after the first's row and writes out both.
   POLKU_ASSERT_OK_AND_ASSIGN(
