@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 
@@ -353,6 +354,13 @@ absl::Status Migrate(sqlite3* db) {
     return absl::FailedPreconditionError(common::StrCat(
         "database schema version ", current, " is newer than this Polku (",
         kSchemaVersion, "); upgrade Polku or restore a backup"));
+  }
+  if (current > 0 && current < kSchemaVersion) {
+    // One pass over the events for some versions: minutes on a large
+    // database, so say what is happening.
+    common::LogInfo("sqlite: migrating the database schema",
+                    {{"from", std::to_string(current)},
+                     {"to", std::to_string(kSchemaVersion)}});
   }
   for (int v = current; v < kSchemaVersion; ++v) {
     Transaction tx(db);
