@@ -306,6 +306,26 @@ void SqlIdHash(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_int64(ctx, IdHash(text(argv[0]), text(argv[1])));
 }
 
+// Rows that may hold an event id: the rowids under its hash.
+using Rowids = absl::InlinedVector<int64_t, 2>;
+using IdsByHash = std::unordered_multimap<int64_t, int64_t>;
+
+void AddRowids(const IdsByHash& ids, int64_t id_hash, Rowids* out) {
+  auto [first, last] = ids.equal_range(id_hash);
+  for (auto it = first; it != last; ++it) out->push_back(it->second);
+}
+
+// Those event_ids holds, through `merged` ("SELECT event FROM event_ids
+// WHERE id_hash=?" on `db`).
+absl::Status AddMergedRowids(sqlite3* db, Stmt& merged, int64_t id_hash,
+                             Rowids* out) {
+  merged.Bind(1, id_hash);
+  int rc;
+  while ((rc = merged.Step()) == SQLITE_ROW) out->push_back(merged.Int(0));
+  merged.Reset();
+  return rc == SQLITE_DONE ? absl::OkStatus() : SqlError(db, "event id lookup");
+}
+
 absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
   DisableSqliteMemoryStatistics();  // before anything initialises SQLite
   sqlite3* db = nullptr;
@@ -808,11 +828,20 @@ struct SqliteEventStore::RecentIds {
   // (and, until the next merge, rows another process deleted since).
   // Changed by the writer under writer_mu_; read by the writer and by
   // readers (Get).
-  std::unordered_multimap<int64_t, int64_t> ids ABSL_GUARDED_BY(mu);
+  IdsByHash ids ABSL_GUARDED_BY(mu);
   // The ids the current group stored (writer only).
-  std::unordered_multimap<int64_t, int64_t> group;
+  IdsByHash group;
   // The largest events rowid the writer knows of.
   int64_t last_rowid = 0;
+
+  void AddHeldRowids(int64_t id_hash, Rowids* out) {
+    absl::ReaderMutexLock lock(&mu);
+    AddRowids(ids, id_hash, out);
+  }
+  size_t held() {
+    absl::ReaderMutexLock lock(&mu);
+    return ids.size();
+  }
 
   // Reads the ids of the rows past `after` into `ids`.
   absl::Status Load(sqlite3* db, int64_t after) {
@@ -920,11 +949,6 @@ SqliteEventStore::SqliteEventStore(std::string wal_path, sqlite3* writer,
       checkpointer_(checkpointer),
       db_path_(sqlite3_db_filename(writer, "main")),
       wal_path_(std::move(wal_path)) {
-  {
-    absl::ReaderMutexLock lock(&recent_->mu);
-    event_ids_held_.store(static_cast<int64_t>(recent_->ids.size()),
-                          std::memory_order_relaxed);
-  }
   sqlite3_wal_hook(writer_, &SqliteEventStore::OnWalCommit, this);
   checkpoint_thread_ = std::thread([this] {
     common::SetCurrentThreadName("polku-ckpt");
@@ -1050,11 +1074,9 @@ int SqliteEventStore::OnWalCommit(void* store, sqlite3* db, const char* name,
       self->checkpointed_pages_.store(done, std::memory_order_relaxed);
       const int64_t nanos = NanosSince(start);
       if (finish) {
-        self->writer_rests_.fetch_add(1, std::memory_order_relaxed);
-        self->writer_rest_nanos_.fetch_add(nanos, std::memory_order_relaxed);
+        self->writer_rests_.Add(nanos);
       } else {
-        self->writer_forced_.fetch_add(1, std::memory_order_relaxed);
-        self->writer_forced_nanos_.fetch_add(nanos, std::memory_order_relaxed);
+        self->writer_forced_.Add(nanos);
       }
     }
   } else if (rest >= limit || (caught_up && commit <= kLargestRestPages / 4)) {
@@ -1105,8 +1127,7 @@ void SqliteEventStore::CheckpointLoop() {
         SyncDatabaseFile();
         bulk = done;
       }
-      thread_passes_.fetch_add(1, std::memory_order_relaxed);
-      thread_nanos_.fetch_add(NanosSince(start), std::memory_order_relaxed);
+      thread_passes_.Add(NanosSince(start));
       // Pages committed since: the writer copies them once they are few
       // (or the WAL started over).
       const int now = wal_pages_now_.load(std::memory_order_relaxed);
@@ -1116,7 +1137,7 @@ void SqliteEventStore::CheckpointLoop() {
       if (copied > bulk) {
         const auto start = std::chrono::steady_clock::now();
         SyncDatabaseFile();
-        thread_nanos_.fetch_add(NanosSince(start), std::memory_order_relaxed);
+        thread_passes_.AddTime(NanosSince(start));
       }
       checkpointed_pages_.store(copied, std::memory_order_relaxed);
     }
@@ -1129,21 +1150,18 @@ void SqliteEventStore::CheckpointLoop() {
 
 SqliteStoreStats SqliteEventStore::stats() const {
   constexpr auto kRelaxed = std::memory_order_relaxed;
-  auto seconds = [](const std::atomic<int64_t>& nanos) {
-    return static_cast<double>(nanos.load(kRelaxed)) / 1e9;
-  };
   SqliteStoreStats s;
   s.wal_pages = wal_pages_now_.load(kRelaxed);
   s.wal_restarts = wal_restarts_.load(kRelaxed);
-  s.thread_passes = thread_passes_.load(kRelaxed);
-  s.thread_seconds = seconds(thread_nanos_);
-  s.writer_rests = writer_rests_.load(kRelaxed);
-  s.writer_rest_seconds = seconds(writer_rest_nanos_);
-  s.writer_forced = writer_forced_.load(kRelaxed);
-  s.writer_forced_seconds = seconds(writer_forced_nanos_);
-  s.event_ids_held = event_ids_held_.load(kRelaxed);
-  s.event_id_passes = event_id_passes_.load(kRelaxed);
-  s.event_id_pass_seconds = seconds(event_id_pass_nanos_);
+  s.thread_passes = thread_passes_.Count();
+  s.thread_seconds = thread_passes_.Seconds();
+  s.writer_rests = writer_rests_.Count();
+  s.writer_rest_seconds = writer_rests_.Seconds();
+  s.writer_forced = writer_forced_.Count();
+  s.writer_forced_seconds = writer_forced_.Seconds();
+  s.event_ids_held = static_cast<int64_t>(recent_->held());
+  s.event_id_passes = event_id_passes_.Count();
+  s.event_id_pass_seconds = event_id_passes_.Seconds();
   return s;
 }
 
@@ -1244,12 +1262,7 @@ void SqliteEventStore::WriterLoop() {
     // this.
     if (s.ok()) {
       absl::MutexLock w(&writer_mu_);
-      bool due;
-      {
-        absl::ReaderMutexLock lock(&recent_->mu);
-        due = recent_->ids.size() >= std::max<size_t>(options_.merge_ids_at, 1);
-      }
-      if (due) {
+      if (recent_->held() >= std::max<size_t>(options_.merge_ids_at, 1)) {
         // On failure the ids stay in memory and the next group tries again.
         if (absl::Status m = WithoutSync([&] { return MergeRecentIds(); });
             !m.ok()) {
@@ -1285,28 +1298,15 @@ void SqliteEventStore::Complete(const Requests& requests,
 absl::StatusOr<std::optional<std::string>> SqliteEventStore::FindStored(
     const EventRecord& r, int64_t id_hash) {
   CommitStatements& st = *statements_;
-  RecentIds& recent = *recent_;
-  absl::InlinedVector<int64_t, 2> rowids;
-  auto add = [&](const std::unordered_multimap<int64_t, int64_t>& ids) {
-    auto [first, last] = ids.equal_range(id_hash);
-    for (auto it = first; it != last; ++it) rowids.push_back(it->second);
-  };
-  add(recent.group);
-  {
-    absl::ReaderMutexLock lock(&recent.mu);
-    add(recent.ids);
-  }
-  st.merged_ids.Bind(1, id_hash);
-  int rc;
-  while ((rc = st.merged_ids.Step()) == SQLITE_ROW) {
-    rowids.push_back(st.merged_ids.Int(0));
-  }
-  st.merged_ids.Reset();
-  if (rc != SQLITE_DONE) return SqlError(writer_, "event id lookup");
+  Rowids rowids;
+  AddRowids(recent_->group, id_hash, &rowids);
+  recent_->AddHeldRowids(id_hash, &rowids);
+  POLKU_RETURN_IF_ERROR(
+      AddMergedRowids(writer_, st.merged_ids, id_hash, &rowids));
   for (int64_t rowid : rowids) {
     Stmt& row = st.event_by_rowid;
     row.Bind(1, rowid);
-    rc = row.Step();
+    const int rc = row.Step();
     if (rc == SQLITE_ROW && row.View(0) == r.tenant &&
         row.View(1) == r.event_id) {
       std::string hash = row.Text(2);
@@ -1330,9 +1330,6 @@ absl::Status SqliteEventStore::CatchUpWithOtherWriters() {
   RecentIds& recent = *recent_;
   if (last > recent.last_rowid) {
     POLKU_RETURN_IF_ERROR(recent.Load(writer_, recent.last_rowid));
-    absl::ReaderMutexLock lock(&recent.mu);
-    event_ids_held_.store(static_cast<int64_t>(recent.ids.size()),
-                          std::memory_order_relaxed);
   }
   // Lower when another process deleted the last rows.
   recent.last_rowid = last;
@@ -1373,15 +1370,12 @@ absl::Status SqliteEventStore::MergeRecentIds() {
     absl::MutexLock lock(&recent.mu);
     recent.ids.clear();
   }
-  event_ids_held_.store(0, std::memory_order_relaxed);
-  event_id_passes_.fetch_add(1, std::memory_order_relaxed);
-  event_id_pass_nanos_.fetch_add(NanosSince(start), std::memory_order_relaxed);
+  event_id_passes_.Add(NanosSince(start));
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>>
-SqliteEventStore::ForgetIds(const char* where,
-                            const std::function<void(Stmt&)>& bind) {
+absl::StatusOr<SqliteEventStore::DeletedEvents> SqliteEventStore::DeleteEvents(
+    const char* where, const std::function<void(Stmt&)>& bind) {
   Stmt merged(writer_,
               common::StrCat("DELETE FROM event_ids WHERE (id_hash, event) IN "
                              "(SELECT polku_id_hash(tenant, event_id), rowid "
@@ -1391,20 +1385,33 @@ SqliteEventStore::ForgetIds(const char* where,
   if (!merged.ok()) return SqlError(writer_, "prepare");
   bind(merged);
   POLKU_RETURN_IF_ERROR(RunDone(writer_, merged, "event id deletion"));
-  Stmt recent(writer_,
+  DeletedEvents out;
+  {
+    Stmt held(writer_,
               common::StrCat("SELECT polku_id_hash(tenant, event_id), rowid "
                              "FROM events WHERE rowid>(SELECT upto FROM "
                              "event_ids_merged) AND (",
                              where, ")")
                   .c_str());
-  if (!recent.ok()) return SqlError(writer_, "prepare");
-  bind(recent);
-  std::vector<std::pair<int64_t, int64_t>> out;
-  int rc;
-  while ((rc = recent.Step()) == SQLITE_ROW) {
-    out.emplace_back(recent.Int(0), recent.Int(1));
+    if (!held.ok()) return SqlError(writer_, "prepare");
+    bind(held);
+    int rc;
+    while ((rc = held.Step()) == SQLITE_ROW) {
+      out.held.emplace_back(held.Int(0), held.Int(1));
+    }
+    if (rc != SQLITE_DONE) return SqlError(writer_, "event id deletion");
   }
-  if (rc != SQLITE_DONE) return SqlError(writer_, "event id deletion");
+  Stmt del(writer_, common::StrCat("DELETE FROM events WHERE ", where).c_str());
+  if (!del.ok()) return SqlError(writer_, "prepare");
+  bind(del);
+  POLKU_RETURN_IF_ERROR(RunDone(writer_, del, "event deletion"));
+  out.count = sqlite3_changes(writer_);
+  // SQLite numbers a new row one past the largest left, so when the last
+  // rows went, upto must not stay past it (the next rows would count as
+  // written out).
+  POLKU_RETURN_IF_ERROR(Exec(writer_,
+                             "UPDATE event_ids_merged SET upto=min(upto, "
+                             "(SELECT coalesce(max(rowid), 0) FROM events))"));
   return out;
 }
 
@@ -1421,22 +1428,7 @@ void SqliteEventStore::ForgetRecent(
       }
     }
   }
-  event_ids_held_.store(static_cast<int64_t>(recent.ids.size()),
-                        std::memory_order_relaxed);
 }
-
-namespace {
-
-// After events were deleted, inside the same transaction: SQLite numbers a
-// new row one past the largest left, so when the last rows went, upto
-// must not stay past it (the next rows would count as written out).
-absl::Status LowerMergedUpto(sqlite3* db) {
-  return Exec(db,
-              "UPDATE event_ids_merged SET upto=min(upto, "
-              "(SELECT coalesce(max(rowid), 0) FROM events))");
-}
-
-}  // namespace
 
 absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   const auto start = std::chrono::steady_clock::now();
@@ -1556,8 +1548,6 @@ absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
       recent.ids.emplace(id_hash, rowid);
       recent.last_rowid = std::max(recent.last_rowid, rowid);
     }
-    event_ids_held_.store(static_cast<int64_t>(recent.ids.size()),
-                          std::memory_order_relaxed);
   }
   recent_->group.clear();
   cache.Release();
@@ -1579,20 +1569,14 @@ absl::StatusOr<std::optional<EventRecord>> SqliteEventStore::Get(
   const int64_t id_hash = IdHash(tenant, event_id);
   // recent_ first, then event_ids: a merge fills event_ids before it
   // empties recent_, so an id is always in one of them.
-  absl::InlinedVector<int64_t, 2> rowids;
-  {
-    absl::ReaderMutexLock lock(&recent_->mu);
-    auto [first, last] = recent_->ids.equal_range(id_hash);
-    for (auto it = first; it != last; ++it) rowids.push_back(it->second);
-  }
+  Rowids rowids;
+  recent_->AddHeldRowids(id_hash, &rowids);
   ReaderPool::Lease reader(*readers_);
   {
     Stmt merged(*reader, "SELECT event FROM event_ids WHERE id_hash=?");
     if (!merged.ok()) return SqlError(reader.db(), "prepare");
-    merged.Bind(1, id_hash);
-    int rc;
-    while ((rc = merged.Step()) == SQLITE_ROW) rowids.push_back(merged.Int(0));
-    if (rc != SQLITE_DONE) return SqlError(reader.db(), "event id lookup");
+    POLKU_RETURN_IF_ERROR(
+        AddMergedRowids(reader.db(), merged, id_hash, &rowids));
   }
   Stmt s(*reader, common::StrCat(kSelectColumns, "WHERE rowid=?").c_str());
   if (!s.ok()) return SqlError(reader.db(), "prepare");
@@ -1643,21 +1627,15 @@ absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
   absl::MutexLock w(&writer_mu_);
   Transaction tx(writer_);
   POLKU_RETURN_IF_ERROR(tx.status());
-  Stmt del(writer_, "DELETE FROM events WHERE tenant=? AND learner_key=?");
   Stmt tomb(writer_,
             "INSERT INTO tombstones (tenant, learner_hash, erased_at_ms) "
             "VALUES (?,?,?) ON CONFLICT DO NOTHING");
-  if (!del.ok() || !tomb.ok()) return SqlError(writer_, "prepare");
-  auto forgotten = ForgetIds("tenant=? AND learner_key=?", [&](Stmt& s) {
+  if (!tomb.ok()) return SqlError(writer_, "prepare");
+  auto deleted = DeleteEvents("tenant=? AND learner_key=?", [&](Stmt& s) {
     s.Bind(1, tenant);
     s.Bind(2, learner_key);
   });
-  if (!forgotten.ok()) return forgotten.status();
-  del.Bind(1, tenant);
-  del.Bind(2, learner_key);
-  if (del.Step() != SQLITE_DONE) return SqlError(writer_, "erase");
-  const int64_t deleted = sqlite3_changes(writer_);
-  POLKU_RETURN_IF_ERROR(LowerMergedUpto(writer_));
+  if (!deleted.ok()) return deleted.status();
   const std::string hash = LearnerHash(tenant, learner_key);
   tomb.Bind(1, tenant);
   tomb.Bind(2, hash);
@@ -1666,8 +1644,8 @@ absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
   POLKU_RETURN_IF_ERROR(EraseLearnerState(tenant, learner_key));
   cache_->Forget(tenant, learner_key);
   POLKU_RETURN_IF_ERROR(tx.Commit());
-  ForgetRecent(*forgotten);
-  return deleted;
+  ForgetRecent(deleted->held);
+  return deleted->count;
 }
 
 absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
@@ -1677,17 +1655,10 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   sqlite3* const db = writer_;
   Transaction tx(db);
   POLKU_RETURN_IF_ERROR(tx.status());
-  Stmt del(db, "DELETE FROM events WHERE tenant=?");
   Stmt tomb(db, "DELETE FROM tombstones WHERE tenant=?");
-  if (!del.ok() || !tomb.ok()) return SqlError(db, "prepare");
-  auto forgotten = ForgetIds("tenant=?", [&](Stmt& s) { s.Bind(1, tenant); });
-  if (!forgotten.ok()) return forgotten.status();
-  del.Bind(1, tenant);
-  if (del.Step() != SQLITE_DONE) {
-    return SqlError(db, "delete tenant events");
-  }
-  const int64_t deleted = sqlite3_changes(db);
-  POLKU_RETURN_IF_ERROR(LowerMergedUpto(db));
+  if (!tomb.ok()) return SqlError(db, "prepare");
+  auto deleted = DeleteEvents("tenant=?", [&](Stmt& s) { s.Bind(1, tenant); });
+  if (!deleted.ok()) return deleted.status();
   tomb.Bind(1, tenant);
   POLKU_RETURN_IF_ERROR(RunDone(db, tomb, "delete tenant tombstones"));
   Stmt retention(db, "DELETE FROM retention WHERE tenant=?");
@@ -1697,8 +1668,8 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   POLKU_RETURN_IF_ERROR(DeleteTenantState(tenant));
   cache_->Clear();
   POLKU_RETURN_IF_ERROR(tx.Commit());
-  ForgetRecent(*forgotten);
-  return deleted;
+  ForgetRecent(deleted->held);
+  return deleted->count;
 }
 
 absl::StatusOr<int64_t> SqliteEventStore::DeleteEventsBefore(
@@ -1708,28 +1679,22 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteEventsBefore(
   sqlite3* const db = writer_;
   Transaction tx(db);
   POLKU_RETURN_IF_ERROR(tx.status());
-  Stmt del(db, "DELETE FROM events WHERE tenant=? AND occurred_at_ms<?");
   Stmt cut(db,
            "INSERT INTO retention (tenant, cutoff_ms) VALUES (?,?) "
            "ON CONFLICT (tenant) DO UPDATE SET "
            "cutoff_ms=max(cutoff_ms, excluded.cutoff_ms)");
-  if (!del.ok() || !cut.ok()) return SqlError(db, "prepare");
-  auto forgotten = ForgetIds("tenant=? AND occurred_at_ms<?", [&](Stmt& s) {
+  if (!cut.ok()) return SqlError(db, "prepare");
+  auto deleted = DeleteEvents("tenant=? AND occurred_at_ms<?", [&](Stmt& s) {
     s.Bind(1, tenant);
     s.Bind(2, cutoff_ms);
   });
-  if (!forgotten.ok()) return forgotten.status();
-  del.Bind(1, tenant);
-  del.Bind(2, cutoff_ms);
-  if (del.Step() != SQLITE_DONE) return SqlError(db, "retention delete");
-  const int64_t deleted = sqlite3_changes(db);
-  POLKU_RETURN_IF_ERROR(LowerMergedUpto(db));
+  if (!deleted.ok()) return deleted.status();
   cut.Bind(1, tenant);
   cut.Bind(2, cutoff_ms);
   POLKU_RETURN_IF_ERROR(RunDone(db, cut, "retention cutoff"));
   POLKU_RETURN_IF_ERROR(tx.Commit());
-  ForgetRecent(*forgotten);
-  return deleted;
+  ForgetRecent(deleted->held);
+  return deleted->count;
 }
 
 }  // namespace polku::store

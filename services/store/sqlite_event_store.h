@@ -233,7 +233,8 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // The schema version this binary writes.
   static int SchemaVersion();
 
-  // Counts since Open; cheap (atomic loads), callable from any thread.
+  // Counts since Open; cheap (atomic loads and one short lock), callable
+  // from any thread.
   SqliteStoreStats stats() const;
 
  private:
@@ -263,10 +264,15 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   // Writes recent_ to event_ids in hash order, in a transaction of its own,
   // and empties it. Under writer_mu_.
   absl::Status MergeRecentIds();
-  // Before rows matching `where` (a condition on events, its parameters
-  // bound by `bind`) are deleted: removes their entries from event_ids,
-  // and returns those to remove from recent_ once the deletion commits.
-  absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ForgetIds(
+  // Deletes the events matching `where` (a condition on events, its
+  // parameters bound by `bind`) with their event_ids entries, inside the
+  // caller's transaction; `held` are the ids to drop from recent_ once it
+  // commits (ForgetRecent).
+  struct DeletedEvents {
+    int64_t count = 0;
+    std::vector<std::pair<int64_t, int64_t>> held;  // id hash, rowid
+  };
+  absl::StatusOr<DeletedEvents> DeleteEvents(
       const char* where,
       const std::function<void(sqlite_internal::Stmt&)>& bind);
   void ForgetRecent(const std::vector<std::pair<int64_t, int64_t>>& ids);
@@ -357,15 +363,26 @@ class SqliteEventStore final : public EventStore, public LearningStore {
   std::atomic<int> largest_commit_pages_{0};
   // SqliteStoreStats; durations in nanoseconds.
   std::atomic<int64_t> wal_restarts_{0};
-  std::atomic<int64_t> thread_passes_{0};
-  std::atomic<int64_t> thread_nanos_{0};
-  std::atomic<int64_t> writer_rests_{0};
-  std::atomic<int64_t> writer_rest_nanos_{0};
-  std::atomic<int64_t> writer_forced_{0};
-  std::atomic<int64_t> writer_forced_nanos_{0};
-  std::atomic<int64_t> event_ids_held_{0};
-  std::atomic<int64_t> event_id_passes_{0};
-  std::atomic<int64_t> event_id_pass_nanos_{0};
+  // Things done, each with the wall time it took (SqliteStoreStats).
+  struct TimedCount {
+    std::atomic<int64_t> count{0};
+    std::atomic<int64_t> nanos{0};
+    void Add(int64_t took_nanos) {
+      count.fetch_add(1, std::memory_order_relaxed);
+      AddTime(took_nanos);
+    }
+    void AddTime(int64_t took_nanos) {
+      nanos.fetch_add(took_nanos, std::memory_order_relaxed);
+    }
+    int64_t Count() const { return count.load(std::memory_order_relaxed); }
+    double Seconds() const {
+      return static_cast<double>(nanos.load(std::memory_order_relaxed)) / 1e9;
+    }
+  };
+  TimedCount thread_passes_;
+  TimedCount writer_rests_;
+  TimedCount writer_forced_;
+  TimedCount event_id_passes_;
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
 
