@@ -1018,7 +1018,7 @@ int OuladReplay(const Flags& f) {
   // 0: no limit. Past it no new chunk is sent; the figures then cover what
   // was replayed, and the full replay's time is projected from its rate.
   const double max_seconds = f.Double("max_seconds", 0);
-  auto listed = oulad::ListPresentations(dir, /*count_vle=*/false);
+  auto listed = oulad::ListPresentations(dir);
   if (!listed.ok()) {
     std::cerr << "oulad-replay: " << listed.status().message() << "\n";
     return 2;

@@ -494,9 +494,8 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
 }
 
 absl::StatusOr<std::vector<PresentationSummary>> ListPresentations(
-    const std::string& dir, bool count_vle) {
+    const std::string& dir) {
   std::vector<PresentationSummary> out;
-  std::map<std::string, size_t> by_name;
   CsvFile courses(dir, "courses");
   POLKU_RETURN_IF_ERROR(courses.ForEach(
       {"code_module", "code_presentation", "module_presentation_length"},
@@ -508,24 +507,9 @@ absl::StatusOr<std::vector<PresentationSummary>> ListPresentations(
         POLKU_RETURN_IF_ERROR(
             courses.Int(r, 2, "module_presentation_length", line, &length));
         s.length_days = static_cast<int>(length);
-        by_name[StrCat(r[0], ",", r[1])] = out.size();
         out.push_back(std::move(s));
         return absl::OkStatus();
       }));
-  if (count_vle) {
-    CsvFile clicks(dir, "studentVle");
-    std::string key;
-    POLKU_RETURN_IF_ERROR(
-        clicks.ForEach({"code_module", "code_presentation"},
-                       [&](const std::vector<std::string_view>& r, int64_t) {
-                         key.assign(r[0]);
-                         key.push_back(',');
-                         key.append(r[1]);
-                         auto it = by_name.find(key);
-                         if (it != by_name.end()) ++out[it->second].vle_rows;
-                         return absl::OkStatus();
-                       }));
-  }
   return out;
 }
 

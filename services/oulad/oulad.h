@@ -161,15 +161,13 @@ absl::StatusOr<Presentation> LoadPresentation(const std::string& dir,
 absl::StatusOr<std::vector<Presentation>> LoadPresentations(
     const std::string& dir, const std::vector<PresentationCode>& codes);
 
-// The presentations listed in courses.csv, with their studentVle row
-// counts when `count_vle` (a full pass over the largest file: ~4 s).
+// The presentations listed in courses.csv.
 struct PresentationSummary {
   PresentationCode code;
   int length_days = 0;
-  int64_t vle_rows = 0;
 };
 absl::StatusOr<std::vector<PresentationSummary>> ListPresentations(
-    const std::string& dir, bool count_vle);
+    const std::string& dir);
 
 // --- Ids and the catalogue -------------------------------------------
 

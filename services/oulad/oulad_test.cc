@@ -270,6 +270,19 @@ TEST(Oulad, LoadsSeveralPresentationsInOnePass) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST(Oulad, ListsThePresentationsOfCoursesCsv) {
+  std::string dir = WriteTinyDataset("list");
+  auto listed = ListPresentations(dir);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].code.Name(), "XYZ_2014J");
+  EXPECT_EQ((*listed)[0].length_days, 100);
+  EXPECT_EQ((*listed)[1].code.Name(), "XYZ_2013B");
+  EXPECT_EQ((*listed)[1].length_days, 90);
+  EXPECT_EQ(ListPresentations(dir + "/nowhere").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(Oulad, BadRowsNameFileLineAndColumn) {
   std::string dir = WriteTinyDataset("bad");
   WriteZstd(dir + "/studentVle.csv.zst",
