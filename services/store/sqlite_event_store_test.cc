@@ -294,6 +294,15 @@ std::unique_ptr<SqliteEventStore> OpenWritingIdsEvery(const std::string& path,
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
+// A pass writing the held ids out follows the commit that brought them
+// to merge_ids_at, after that commit's callers were handed on: an Append
+// can return before it. Waits (at most 2 s) until `passes` have run.
+void WaitForIdPasses(SqliteEventStore& store, int64_t passes) {
+  for (int i = 0; i < 200 && store.stats().event_id_passes < passes; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 TEST(SqliteEventStore, IdsHeldInMemoryOrWrittenOutAreFoundAfterReopen) {
   const std::string path = TempDbPath();
   {
@@ -303,12 +312,8 @@ TEST(SqliteEventStore, IdsHeldInMemoryOrWrittenOutAreFoundAfterReopen) {
       POLKU_ASSERT_OK_AND_ASSIGN(auto out, store->Append({SampleRecord(id)}));
       EXPECT_THAT(out, ::testing::ElementsAre(WriteOutcome::kAccepted));
     }
-    // The pass follows the commit that answered e3's caller.
-    SqliteStoreStats stats;
-    for (int i = 0; i < 200 && store->stats().event_id_passes < 1; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    stats = store->stats();
+    WaitForIdPasses(*store, 1);
+    const SqliteStoreStats stats = store->stats();
     EXPECT_EQ(stats.event_id_passes, 1);
     EXPECT_EQ(stats.event_ids_held, 1);
     POLKU_ASSERT_OK(store->Close());
@@ -394,6 +399,7 @@ TEST(SqliteEventStore, RowsNumberedAgainAfterDeletionsAreFoundAfterReopen) {
     auto store = OpenWritingIdsEvery(path, 2);
     ASSERT_NE(store, nullptr);
     POLKU_ASSERT_OK(store->Append({SampleRecord("a"), SampleRecord("b")}));
+    WaitForIdPasses(*store, 1);
     EXPECT_EQ(QueryInt(path, "SELECT upto FROM event_ids_merged"), 2);
     POLKU_ASSERT_OK(store->DeleteTenant("t1"));
     // SQLite numbers the next row 1 again: it must not count as written
