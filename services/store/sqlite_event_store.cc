@@ -20,6 +20,7 @@
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "common/thread_name.h"
+#include "store/sqlite_page_cache.h"
 #include "store/sqlite_util.h"
 #include "store/sqlite_wal_vfs.h"
 
@@ -247,15 +248,22 @@ constexpr const char* kMigrations[] = {
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
-// SQLite counts every allocation it makes in process-wide statistics, under
-// one global mutex: with the writer and the readers allocating at once, the
-// threads queued on it (pthread_mutex_lock and futex waits were about 8 % of
-// the server's CPU while ingesting xAPI). Polku reads no such statistics.
-// This has to happen before SQLite initialises, so before the first open;
-// if something opened a database earlier, the setting is refused and the
-// statistics stay on, which is only slower.
-void DisableSqliteMemoryStatistics() {
-  static const int kOnce = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+// Process-wide SQLite settings, which have to be made before SQLite
+// initialises, so before the first open; if something opened a database
+// earlier, they are refused and SQLite runs as it is, only slower.
+// - SQLite counts every allocation it makes in process-wide statistics,
+//   under one global mutex: with the writer and the readers allocating at
+//   once, the threads queued on it (pthread_mutex_lock and futex waits were
+//   about 8 % of the server's CPU while ingesting xAPI). Polku reads no
+//   such statistics.
+// - The page cache that keeps a commit from walking all of the cache
+//   (sqlite_page_cache.h).
+void ConfigureSqlite() {
+  static const bool kOnce = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    InstallSqlitePageCache();
+    return true;
+  }();
   (void)kOnce;
 }
 
@@ -327,7 +335,7 @@ absl::Status AddMergedRowids(sqlite3* db, Stmt& merged, int64_t id_hash,
 }
 
 absl::StatusOr<sqlite3*> OpenDb(const std::string& path, bool full_sync) {
-  DisableSqliteMemoryStatistics();  // before anything initialises SQLite
+  ConfigureSqlite();  // before anything initialises SQLite
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
