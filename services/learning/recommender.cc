@@ -156,6 +156,9 @@ class Generator {
         marks_[catalogue_.IndexOf(*a)] |= kDismissedMark;
       }
     }
+    // Every required activity not completed is a candidate (a tenth of a
+    // large catalogue); the other kinds add a few dozen at most.
+    out_.reserve(catalogue_.VisibleRequired().size() + 64);
   }
 
   std::vector<Candidate> Run() {
@@ -640,19 +643,28 @@ double BalanceFactor(const RecommenderConfig& config, const Profile* profile,
   return 1.0;
 }
 
-// The candidates of each kind in falling base score (ties: lower index
-// first). A policy draw multiplies every score of a kind by the same
-// factor, so this order holds for every draw and is sorted once.
+// The best `k` candidates of each kind in falling base score (ties: lower
+// index first). A policy draw multiplies every score of a kind by the same
+// factor, so this order holds for every draw and is sorted once; and a
+// draw selects at most k items, so it never reads past a list's k-th.
 using KindLists = std::array<std::vector<size_t>, kNudgeKindCount>;
 KindLists ByKind(const std::vector<double>& base,
-                 const std::vector<Candidate>& c) {
+                 const std::vector<Candidate>& c, size_t k) {
   KindLists lists;
   for (size_t i = 0; i < c.size(); ++i) {
     lists[static_cast<size_t>(c[i].kind)].push_back(i);
   }
+  const auto before = [&](size_t x, size_t y) {
+    return base[x] > base[y] || (base[x] == base[y] && x < y);
+  };
   for (std::vector<size_t>& l : lists) {
-    std::stable_sort(l.begin(), l.end(),
-                     [&](size_t x, size_t y) { return base[x] > base[y]; });
+    if (l.size() > k) {
+      std::partial_sort(l.begin(), l.begin() + static_cast<ptrdiff_t>(k),
+                        l.end(), before);
+      l.resize(k);
+    } else {
+      std::sort(l.begin(), l.end(), before);
+    }
   }
   return lists;
 }
@@ -782,7 +794,7 @@ RecommendOutput Recommend(const RecommenderConfig& config,
                            : BalanceFactor(config, in.profile, view,
                                            cands[i].direction));
   }
-  const KindLists lists = ByKind(base, cands);
+  const KindLists lists = ByKind(base, cands, k);
   std::array<Arm, kNudgeKindCount> arms{};
   if (auto seg = in.arms.find(out.segment); seg != in.arms.end()) {
     for (const auto& [kind, arm] : seg->second) {
