@@ -1347,7 +1347,7 @@ absl::Status SqliteEventStore::CatchUpWithOtherWriters() {
 absl::Status SqliteEventStore::MergeRecentIds() {
   const auto start = std::chrono::steady_clock::now();
   RecentIds& recent = *recent_;
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   // Rows another process appended join recent.ids first, so that upto
   // may move past them.
@@ -1440,7 +1440,7 @@ void SqliteEventStore::ForgetRecent(
 
 absl::Status SqliteEventStore::CommitGroup(std::deque<Request*>& group) {
   const auto start = std::chrono::steady_clock::now();
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   CommitStatements& st = *statements_;
   LearnerCache& cache = *cache_;

@@ -752,7 +752,7 @@ absl::Status SqliteEventStore::UpsertActivities(
   POLKU_RETURN_IF_ERROR(CheckOpen());
   if (activities.empty()) return absl::OkStatus();
   absl::MutexLock w(&writer_mu_);
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt s(writer_,
          "INSERT INTO activities (tenant, id, visible, data) VALUES (?,?,?,?) "
@@ -776,7 +776,7 @@ absl::Status SqliteEventStore::UpsertPaths(
   POLKU_RETURN_IF_ERROR(CheckOpen());
   if (paths.empty()) return absl::OkStatus();
   absl::MutexLock w(&writer_mu_);
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt s(writer_,
          "INSERT INTO paths (tenant, id, data) VALUES (?,?,?) "
@@ -811,7 +811,7 @@ absl::StatusOr<learning::CatalogueFile> SqliteEventStore::LoadCatalogue(
     std::string_view tenant) {
   ReaderPool::Lease reader(*readers_);
   // One read transaction: activities and paths of the same version.
-  Transaction snapshot(reader.db(), Transaction::kSnapshot);
+  Transaction snapshot(*reader, Transaction::kSnapshot);
   POLKU_RETURN_IF_ERROR(snapshot.status());
   learning::CatalogueFile file;
   Stmt a(*reader, "SELECT data FROM activities WHERE tenant=? ORDER BY id");
@@ -871,7 +871,7 @@ absl::Status SqliteEventStore::RecordServed(
 
 absl::Status SqliteEventStore::WriteServed(
     std::string_view tenant, absl::Span<const ServedRecommendation> served) {
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt s(*writer_statements_,
          "INSERT INTO served_recommendations (tenant, recommendation_id, "
@@ -927,7 +927,7 @@ absl::Status SqliteEventStore::RecordFeedback(std::string_view tenant,
   }
   POLKU_RETURN_IF_ERROR(CheckOpen());
   absl::MutexLock w(&writer_mu_);
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt insert(*writer_statements_,
               "INSERT INTO feedback (tenant, recommendation_id, outcome, "
@@ -979,7 +979,7 @@ SqliteEventStore::ReadRecommendationContext(std::string_view tenant,
                                             std::string_view learner_key,
                                             const RecommendationQuery& query) {
   ReaderPool::Lease reader(*readers_);
-  Transaction snapshot(reader.db(), Transaction::kSnapshot);
+  Transaction snapshot(*reader, Transaction::kSnapshot);
   POLKU_RETURN_IF_ERROR(snapshot.status());
   RecommendationContext c;
   POLKU_ASSIGN_OR_RETURN(c.opted_out,
@@ -1035,7 +1035,7 @@ absl::StatusOr<LearnerState> SqliteEventStore::ExportLearnerState(
     std::string_view tenant, std::string_view learner_key) {
   ReaderPool::Lease reader(*readers_);
   // One read transaction, so the parts agree with each other.
-  Transaction snapshot(reader.db(), Transaction::kSnapshot);
+  Transaction snapshot(*reader, Transaction::kSnapshot);
   POLKU_RETURN_IF_ERROR(snapshot.status());
   LearnerState state;
   POLKU_ASSIGN_OR_RETURN(state.profile,
