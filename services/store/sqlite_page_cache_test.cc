@@ -1,7 +1,6 @@
 #include "store/sqlite_page_cache.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "store/testing/raw_sqlite.h"
 
 namespace polku::store {
 namespace {
@@ -45,6 +45,15 @@ class PageCacheCallsTest : public ::testing::Test {
     if (p != nullptr) std::memcpy(p->pBuf, &key, sizeof key);
     return p;
   }
+  // Pages 1 to 10, each holding its number; returns page `keep`.
+  sqlite3_pcache_page* MakeTen(unsigned keep) {
+    sqlite3_pcache_page* kept = nullptr;
+    for (unsigned k = 1; k <= 10; ++k) {
+      sqlite3_pcache_page* p = Make(k);
+      if (k == keep) kept = p;
+    }
+    return kept;
+  }
   // What the page held under `key` holds, or 0 when there is none.
   unsigned Held(unsigned key) {
     sqlite3_pcache_page* p = m_.xFetch(cache_, key, 0);
@@ -59,13 +68,8 @@ class PageCacheCallsTest : public ::testing::Test {
 };
 
 TEST_F(PageCacheCallsTest, SwapThroughTheLockBytePageIsRenumbered) {
-  sqlite3_pcache_page* a = nullptr;
-  sqlite3_pcache_page* b = nullptr;
-  for (unsigned k = 1; k <= 10; ++k) {
-    sqlite3_pcache_page* p = Make(k);
-    if (k == 4) a = p;
-    if (k == 9) b = p;
-  }
+  sqlite3_pcache_page* a = MakeTen(4);
+  sqlite3_pcache_page* b = m_.xFetch(cache_, 9, 0);
   const SqlitePageCacheStats before = GetSqlitePageCacheStats();
   // balance_nonroot's swap of pages 4 and 9.
   m_.xRekey(cache_, a, 4, kLockPage);
@@ -88,11 +92,7 @@ TEST_F(PageCacheCallsTest, SwapThroughTheLockBytePageIsRenumbered) {
 }
 
 TEST_F(PageCacheCallsTest, AnyOtherCallOnTheParkedPageSeesPcache1sState) {
-  sqlite3_pcache_page* a = nullptr;
-  for (unsigned k = 1; k <= 10; ++k) {
-    sqlite3_pcache_page* p = Make(k);
-    if (k == 4) a = p;
-  }
+  sqlite3_pcache_page* a = MakeTen(4);
   const SqlitePageCacheStats before = GetSqlitePageCacheStats();
   m_.xRekey(cache_, a, 4, kLockPage);
   // A new page under the number the parked page is held under.
@@ -110,11 +110,7 @@ TEST_F(PageCacheCallsTest, AnyOtherCallOnTheParkedPageSeesPcache1sState) {
 }
 
 TEST_F(PageCacheCallsTest, TruncationWhileParkedDropsThePageAsPcache1Does) {
-  sqlite3_pcache_page* a = nullptr;
-  for (unsigned k = 1; k <= 10; ++k) {
-    sqlite3_pcache_page* p = Make(k);
-    if (k == 4) a = p;
-  }
+  sqlite3_pcache_page* a = MakeTen(4);
   const SqlitePageCacheStats before = GetSqlitePageCacheStats();
   m_.xRekey(cache_, a, 4, kLockPage);
   m_.xTruncate(cache_, 8);
@@ -126,11 +122,7 @@ TEST_F(PageCacheCallsTest, TruncationWhileParkedDropsThePageAsPcache1Does) {
 }
 
 TEST_F(PageCacheCallsTest, UnpinningTheParkedPageRestoresItFirst) {
-  sqlite3_pcache_page* a = nullptr;
-  for (unsigned k = 1; k <= 10; ++k) {
-    sqlite3_pcache_page* p = Make(k);
-    if (k == 4) a = p;
-  }
+  sqlite3_pcache_page* a = MakeTen(4);
   m_.xRekey(cache_, a, 4, kLockPage);
   m_.xUnpin(cache_, a, /*discard=*/1);
   EXPECT_EQ(Held(kLockPage), 0u);
@@ -151,40 +143,18 @@ TEST_F(PageCacheCallsTest, AboveTheLockBytePageSwapsPassThrough) {
   EXPECT_EQ(Held(3), 3u);
 }
 
-std::string TempDbPath() {
-  std::string dir =
-      (std::filesystem::temp_directory_path() / "polku-pcache-test-XXXXXX")
-          .string();
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir + "/t.db";
-}
-
-void Exec(sqlite3* db, const std::string& sql) {
-  char* error = nullptr;
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << sql << ": " << (error != nullptr ? error : "");
-}
-
-std::string One(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK);
-  std::string out;
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    const unsigned char* t = sqlite3_column_text(s, 0);
-    out = t != nullptr ? reinterpret_cast<const char*>(t) : "";
-  }
-  sqlite3_finalize(s);
-  return out;
-}
+using store_test::Exec;
+using store_test::One;
+using store_test::Open;
 
 // Random keys split index pages in the middle, which is where SQLite swaps
 // pages through the lock-byte page number. The database stays whole and
 // answers what was written, across commits, rollbacks and a VACUUM.
 TEST(SqlitePageCacheDatabaseTest, RandomInsertsRollbacksAndVacuumStayWhole) {
   ASSERT_TRUE(kInstalled);
-  const std::string path = TempDbPath();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string dir = store_test::TempDir("polku-pcache-test");
+  const std::string path = dir + "/t.db";
+  sqlite3* db = Open(path);
   Exec(db, "PRAGMA journal_mode=WAL; PRAGMA cache_size=-8192;");
   Exec(db,
        "CREATE TABLE t (k BLOB NOT NULL, v INTEGER NOT NULL);"
@@ -228,8 +198,7 @@ TEST(SqlitePageCacheDatabaseTest, RandomInsertsRollbacksAndVacuumStayWhole) {
   EXPECT_EQ(One(db, "SELECT count(*) FROM t"), std::to_string(expected_rows));
   EXPECT_EQ(One(db, "SELECT sum(v) FROM t"), std::to_string(expected_sum));
   // A second connection reads the same from the file.
-  sqlite3* other = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  sqlite3* other = Open(path);
   EXPECT_EQ(One(other, "SELECT count(*) FROM t INDEXED BY t_k WHERE k > x''"),
             std::to_string(expected_rows));
   sqlite3_close(other);
@@ -238,7 +207,7 @@ TEST(SqlitePageCacheDatabaseTest, RandomInsertsRollbacksAndVacuumStayWhole) {
   EXPECT_EQ(One(db, "PRAGMA integrity_check"), "ok");
   EXPECT_EQ(One(db, "SELECT count(*) FROM t WHERE v % 2 = 0"), "0");
   sqlite3_close(db);
-  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -10,49 +10,16 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "store/testing/raw_sqlite.h"
 
 namespace polku::store {
 namespace {
 
-std::string TempDir() {
-  std::string dir =
-      (std::filesystem::temp_directory_path() / "polku-vfs-test-XXXXXX")
-          .string();
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir;
-}
+using store_test::Exec;
+using store_test::One;
+using store_test::Open;
 
-sqlite3* Open(const std::string& path, const char* vfs) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs),
-            SQLITE_OK)
-      << sqlite3_errmsg(db);
-  sqlite3_busy_timeout(db, 10000);
-  return db;
-}
-
-void Exec(sqlite3* db, const std::string& sql) {
-  char* error = nullptr;
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << sql << ": " << (error != nullptr ? error : "");
-}
-
-// One integer (or text) that a query answers.
-std::string One(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  std::string out;
-  const int rc = sqlite3_step(s);
-  EXPECT_EQ(rc, SQLITE_ROW) << sql << ": " << sqlite3_errmsg(db);
-  if (rc == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(s, 0);
-    out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
-  }
-  sqlite3_finalize(s);
-  return out;
-}
+std::string TempDir() { return store_test::TempDir("polku-vfs-test"); }
 
 // `n` rows of 1000 random bytes in one transaction.
 void InsertRows(sqlite3* db, int n) {
