@@ -563,6 +563,28 @@ TEST_F(RecommenderTest, SupportsGoalOffersOtherActivitiesOfTheGoal) {
   EXPECT_EQ(r->target_id, "g-talk");
 }
 
+// Forty required courses and nothing else: every candidate is of one
+// kind with the same relevance, so the answer is the first k in catalogue
+// order (ties go to the earlier candidate), and k of them, however few of
+// each kind's candidates the ranking keeps sorted.
+TEST_F(RecommenderTest, OneKindWithEqualScoresFillsKInCatalogueOrder) {
+  std::vector<Activity> a;
+  for (int i = 0; i < 40; ++i) {
+    a.push_back(MakeActivity(common::StrCat("req-", i < 10 ? "0" : "", i),
+                             ObjectType::kCourse, Mode::kStructured));
+    a.back().required = true;
+  }
+  auto built = Catalogue::Build(std::move(a), {});
+  ASSERT_TRUE(built.ok()) << built.status();
+  catalogue_ = *built;
+  RecommendOutput out = Run(History(), 0, /*k=*/5);
+  ASSERT_EQ(out.items.size(), 5u);
+  for (size_t i = 0; i < out.items.size(); ++i) {
+    EXPECT_EQ(out.items[i].kind, NudgeKind::kCompleteRequired);
+    EXPECT_EQ(out.items[i].target_id, common::StrCat("req-0", i)) << i;
+  }
+}
+
 TEST(NudgeKinds, NamesRoundTrip) {
   for (size_t i = 1; i < kNudgeKindCount; ++i) {
     const auto kind = static_cast<NudgeKind>(i);
