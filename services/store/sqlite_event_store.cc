@@ -390,8 +390,9 @@ absl::Status Migrate(sqlite3* db) {
                     {{"from", std::to_string(current)},
                      {"to", std::to_string(kSchemaVersion)}});
   }
+  Connection conn(db);
   for (int v = current; v < kSchemaVersion; ++v) {
-    Transaction tx(db);
+    Transaction tx(conn);
     POLKU_RETURN_IF_ERROR(tx.status());
     POLKU_RETURN_IF_ERROR(Exec(db, kMigrations[v]));
     POLKU_RETURN_IF_ERROR(
@@ -1633,7 +1634,7 @@ absl::StatusOr<int64_t> SqliteEventStore::EraseLearner(
     std::string_view tenant, std::string_view learner_key, int64_t now_ms) {
   POLKU_RETURN_IF_ERROR(CheckOpen());
   absl::MutexLock w(&writer_mu_);
-  Transaction tx(writer_);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt tomb(writer_,
             "INSERT INTO tombstones (tenant, learner_hash, erased_at_ms) "
@@ -1661,7 +1662,7 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteTenant(
   POLKU_RETURN_IF_ERROR(CheckOpen());
   absl::MutexLock w(&writer_mu_);
   sqlite3* const db = writer_;
-  Transaction tx(db);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt tomb(db, "DELETE FROM tombstones WHERE tenant=?");
   if (!tomb.ok()) return SqlError(db, "prepare");
@@ -1685,7 +1686,7 @@ absl::StatusOr<int64_t> SqliteEventStore::DeleteEventsBefore(
   POLKU_RETURN_IF_ERROR(CheckOpen());
   absl::MutexLock w(&writer_mu_);
   sqlite3* const db = writer_;
-  Transaction tx(db);
+  Transaction tx(*writer_statements_);
   POLKU_RETURN_IF_ERROR(tx.status());
   Stmt cut(db,
            "INSERT INTO retention (tenant, cutoff_ms) VALUES (?,?) "

@@ -180,15 +180,10 @@ class Stmt {
 class Transaction {
  public:
   enum Kind { kWrite, kSnapshot };
-  // BEGIN, COMMIT and ROLLBACK through sqlite3_exec, parsed each time.
-  explicit Transaction(sqlite3* db, Kind kind = kWrite) : db_(db) {
-    status_ = Run(kind == kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
-  }
-  // The same through the connection's cached statements: a transaction
-  // costs no parse (the served log and every read snapshot begin one per
-  // recommendation).
-  explicit Transaction(Connection& c, Kind kind = kWrite)
-      : db_(c.db()), connection_(&c) {
+  // BEGIN, COMMIT and ROLLBACK are the connection's cached statements: a
+  // transaction costs no parse (every recommendation begins a read snapshot
+  // and joins a served-record commit).
+  explicit Transaction(Connection& c, Kind kind = kWrite) : connection_(c) {
     status_ = Run(kind == kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   }
   ~Transaction() {
@@ -207,14 +202,13 @@ class Transaction {
 
  private:
   absl::Status Run(const char* sql) {
-    if (connection_ == nullptr) return Exec(db_, sql);
-    Stmt s(*connection_, sql);
-    if (!s.ok()) return SqlError(db_, sql);
-    return s.Step() == SQLITE_DONE ? absl::OkStatus() : SqlError(db_, sql);
+    Stmt s(connection_, sql);
+    if (!s.ok()) return SqlError(connection_, sql);
+    return s.Step() == SQLITE_DONE ? absl::OkStatus()
+                                   : SqlError(connection_, sql);
   }
 
-  sqlite3* db_;
-  Connection* connection_ = nullptr;
+  Connection& connection_;
   absl::Status status_;
   bool committed_ = false;
 };
